@@ -1,0 +1,49 @@
+"""Options shared by every command, and opening the database for a command."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ccmtool import db
+from ccmtool.render import check_format, footer, render
+
+DbOption = Annotated[
+    Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10's typing
+    typer.Option(
+        "--db",
+        envvar="CCM_DB",
+        help="Database file. Default: ccm.db in your data directory, made on first use.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, json, markdown, or any tabulate format (github, grid, latex...).",
+    ),
+]
+
+
+def say(message: str) -> None:
+    """Messages are for people: stderr, so stdout stays data."""
+    typer.echo(message, err=True)
+
+
+def open_db(path: Path | None, *, readonly: bool = False) -> sqlite3.Connection:
+    return db.open_db(path, notify=say, readonly=readonly)
+
+
+def show(columns: list[str], rows: list[tuple], fmt: str, note: str | None = None) -> None:
+    """Render a listing and its footer line."""
+    render(columns, rows, fmt)
+    if note:
+        footer(note, fmt)
+
+
+__all__ = ["DbOption", "FormatOption", "check_format", "open_db", "say", "show"]

@@ -1,0 +1,45 @@
+"""`ccm export`: the whole dataset back out, losslessly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ccmtool.cli.app import app
+from ccmtool.cli.common import DbOption, open_db, say
+from ccmtool.errors import UsageError
+from ccmtool.transfer import EXPORT_KINDS, export_to_file, write_export
+
+
+@app.command()
+def export(
+    csv_: bool = typer.Option(False, "--csv", help="CSV in the data contract (the default)."),
+    json_: bool = typer.Option(False, "--json", help="A JSON array of objects."),
+    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per line."),
+    markdown: bool = typer.Option(False, "--markdown", help="A Markdown table."),
+    what: str = typer.Option("facts", "--what", help=", ".join(EXPORT_KINDS)),
+    output: Optional[Path] = typer.Option(  # noqa: UP045
+        None, "--output", "-o", help="Write to this file (atomically) instead of stdout."
+    ),
+    db_path: DbOption = None,
+) -> None:
+    """Export facts (or meetings, instruments, counts, states) with every source."""
+    chosen = [
+        n
+        for n, on in (("csv", csv_), ("json", json_), ("jsonl", jsonl), ("markdown", markdown))
+        if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one format, not {' and '.join('--' + c for c in chosen)}")
+    fmt = chosen[0] if chosen else "csv"
+    if what not in EXPORT_KINDS:
+        raise UsageError(f"--what {what!r}: choose one of {', '.join(EXPORT_KINDS)}")
+    conn = open_db(db_path, readonly=True)
+    if output is not None:
+        n = export_to_file(conn, what, fmt, output)
+        say(f"wrote {n} {what} to {output}")
+    else:
+        write_export(conn, what, fmt, sys.stdout)

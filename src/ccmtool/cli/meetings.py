@@ -1,0 +1,16 @@
+"""`ccm meetings`: every meeting, with recorded against reported participation."""
+
+from __future__ import annotations
+
+from ccmtool.cli.app import app
+from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.queries import meetings as meeting_rows
+
+
+@app.command()
+def meetings(fmt: FormatOption = "table", db_path: DbOption = None) -> None:
+    """Meetings in date order: recorded states against the count the main source reports."""
+    check_format(fmt)
+    conn = open_db(db_path, readonly=True)
+    columns, rows = meeting_rows(conn)
+    show(columns, rows, fmt, f"{len(rows)} meetings")

@@ -1,0 +1,274 @@
+"""The one SQLite file: where it lives, its schema, its migrations, and how it is opened.
+
+Schema changes happen only here, as numbered migrations recorded in `PRAGMA user_version`,
+so a database made by any earlier ccm upgrades in place (after a backup copy is taken).
+`PRAGMA application_id` marks the file as ccm's, so ccm never writes into another
+application's database by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ccmtool.errors import CcmError
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+APPLICATION_ID = int.from_bytes(b"ccm1", "big")
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Notify = Callable[[str], None]
+
+
+def default_path() -> Path:
+    """`CCM_DB`, else ccm.db in the platform's per-user data directory."""
+    env = os.environ.get("CCM_DB")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "ccm" / "ccm.db"
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+def _migrate_1(db: sqlite_utils.Database) -> None:
+    """The first schema: states, meetings, instruments, counts, facts and their sources."""
+    db["states"].create(
+        {"code": str, "name": str, "region": str, "subregion": str},
+        pk="code",
+        not_null={"name", "region", "subregion"},
+        defaults={"region": "", "subregion": ""},
+    )
+    db["aliases"].create(
+        {"alias": str, "spelling": str, "state": str},
+        pk="alias",
+        not_null={"spelling", "state"},
+        foreign_keys=[("state", "states", "code")],
+    )
+    db["aliases"].create_index(["state"])
+    db["meetings"].create(
+        {
+            "slug": str,
+            "name": str,
+            "city": str,
+            "country": str,
+            "start_date": str,
+            "end_date": str,
+            "kind": str,
+            "reported": int,
+            "source": str,
+        },
+        pk="slug",
+        not_null={"name", "city", "start_date", "end_date", "kind", "source"},
+        defaults={"city": "", "start_date": "", "end_date": ""},
+        foreign_keys=[("country", "states", "code")],
+    )
+    db["instruments"].create(
+        {"slug": str, "name": str, "kind": str, "meeting": str, "date": str, "source": str},
+        pk="slug",
+        not_null={"name", "kind", "date", "source"},
+        defaults={"date": ""},
+        foreign_keys=[("meeting", "meetings", "slug")],
+    )
+    db["counts"].create(
+        {"id": int, "meeting": str, "record": str, "count": int, "detail": str, "source": str},
+        pk="id",
+        not_null={"meeting", "record", "count", "detail", "source"},
+        defaults={"detail": ""},
+        foreign_keys=[("meeting", "meetings", "slug")],
+    )
+    db["counts"].create_index(["meeting", "record", "count", "detail", "source"], unique=True)
+    db["facts"].create(
+        {
+            "id": int,
+            "state": str,
+            "record": str,
+            "subject": str,
+            "date": str,
+            "meeting": str,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"state", "record", "subject", "date", "detail"},
+        defaults={"date": "", "detail": ""},
+        foreign_keys=[("state", "states", "code"), ("meeting", "meetings", "slug")],
+    )
+    # The natural key: the same fact from two sources is one fact with two sources.
+    db["facts"].create_index(["state", "record", "subject", "date"], unique=True)
+    # Meeting-first, for attendance, newcomers and compare.
+    db["facts"].create_index(["subject", "record", "state"])
+    db["facts"].create_index(["meeting"])
+    db["fact_sources"].create(
+        {"id": int, "fact": int, "source": str},
+        pk="id",
+        not_null={"fact", "source"},
+        foreign_keys=[("fact", "facts", "id")],
+    )
+    db["fact_sources"].create_index(["fact", "source"], unique=True)
+
+
+# Migration N (1-based) brings a database from version N-1 to N. Append; never edit.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- opening ------------------------------------------------------------------------------
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def check_is_ccm_file(path: Path) -> None:
+    """Refuse anything that is not empty and not ccm's, before SQLite can write to it."""
+    if path.is_dir():
+        raise CcmError(f"{path}: is a directory, not a database file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as f:
+        head = f.read(100)
+    if not head.startswith(_SQLITE_MAGIC):
+        raise CcmError(f"{path}: not a SQLite database; ccm will not touch it")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id == APPLICATION_ID:
+        return
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    finally:
+        conn.close()
+    if app_id != 0 or tables:
+        raise CcmError(f"{path}: a SQLite database that is not ccm's; ccm will not touch it")
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A raw connection with ccm's settings; transactions are explicit (see `transaction`)."""
+    if readonly:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    _configure(conn)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: everything inside commits together or not at all.
+
+    BEGIN IMMEDIATE takes the write lock up front, so two ccm processes queue on the busy
+    timeout instead of failing half-way with "database is locked".
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, notify: Notify) -> None:
+    import sqlite_utils
+
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise CcmError(
+            f"{path}: schema version {version} is newer than this ccm knows "
+            f"({SCHEMA_VERSION}); upgrade ccm"
+        )
+    if version > 0:
+        backup = path.with_name(f"{path.name}.v{version}.bak")
+        dest = sqlite3.connect(backup)
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        notify(
+            f"ccm: upgrading {path} from schema {version} to {SCHEMA_VERSION}; backup at {backup}"
+        )
+    db = sqlite_utils.Database(conn)
+    with transaction(conn):
+        for step in MIGRATIONS[version:]:
+            step(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def create(path: Path, *, seed: bool = True, notify: Notify = lambda _msg: None) -> None:
+    """Build a new database beside `path` and rename it into place.
+
+    Nothing is half-written: a crash while seeding leaves no file (or the old one, for
+    `init --force`), never a database with a schema but half a dataset.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    conn = connect(tmp)
+    try:
+        _migrate(conn, tmp, notify)
+        summary = ""
+        if seed:
+            from ccmtool.transfer import load_builtin
+
+            summary = load_builtin(conn)
+        conn.close()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    if seed:
+        notify(f"ccm: created {path} from the built-in dataset ({summary})")
+    else:
+        notify(f"ccm: created empty database {path}")
+
+
+def open_db(
+    path: Path | None = None,
+    *,
+    notify: Notify = lambda _msg: None,
+    readonly: bool = False,
+) -> sqlite3.Connection:
+    """Open the database at `path`, creating it from the built-in dataset on first use and
+    upgrading an older schema in place."""
+    path = path or default_path()
+    check_is_ccm_file(path)
+    if not path.exists() or path.stat().st_size == 0:
+        create(path, notify=notify)
+    if readonly:
+        conn = connect(path, readonly=True)
+        if schema_version(conn) == SCHEMA_VERSION:
+            return conn
+        conn.close()
+    conn = connect(path)
+    try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        if schema_version(conn) != SCHEMA_VERSION:
+            _migrate(conn, path, notify)
+    except BaseException:
+        conn.close()
+        raise
+    return conn

@@ -1,0 +1,592 @@
+"""Import and export in the CSV data contract (SPEC.md), and the built-in dataset.
+
+An import reads every file, in dependency order, inside one transaction: a single bad row
+anywhere means nothing is written. Rows are streamed, never held in memory, and each distinct
+state spelling is resolved once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from ccmtool.dates import check_date
+from ccmtool.db import transaction
+from ccmtool.errors import CcmError, UnknownStateError
+from ccmtool.facts import (
+    State,
+    add_alias,
+    check_fact,
+    ensure_state,
+    find_state,
+    put_count,
+    put_fact,
+    put_instrument,
+    put_meeting,
+    state_for_code,
+)
+from ccmtool.model import (
+    COUNT_RECORDS,
+    INSTRUMENT_KINDS,
+    MEETING_KINDS,
+    SLUG,
+    join_sources,
+    split_sources,
+)
+
+FACT_COLUMNS = ["state", "record", "subject", "date", "meeting", "detail", "source"]
+EXPORT_FACT_COLUMNS = ["state", "code", "record", "subject", "date", "meeting", "detail", "source"]
+HEADERS: dict[str, list[str]] = {
+    "states": ["code", "name", "region", "subregion", "aliases"],
+    "meetings": [
+        "slug",
+        "name",
+        "city",
+        "country",
+        "start_date",
+        "end_date",
+        "kind",
+        "reported",
+        "source",
+    ],
+    "instruments": ["slug", "name", "kind", "meeting", "date", "source"],
+    "counts": ["meeting", "record", "count", "detail", "source"],
+    "facts": EXPORT_FACT_COLUMNS,
+}
+# Dependency order: what a row may refer to is loaded before it.
+LOAD_ORDER = ["states", "meetings", "instruments", "counts", "facts"]
+BUILTIN_FILES = ["meetings.csv", "instruments.csv", "counts.csv", "seed.csv"]
+MAX_PROBLEMS = 20
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class _TooManyProblems(Exception):
+    pass
+
+
+@dataclass
+class Problems:
+    """Problems found so far, each one line naming file, line and field."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.lines.append(f"{where}: {message}")
+        if len(self.lines) >= MAX_PROBLEMS:
+            raise _TooManyProblems
+
+
+@dataclass
+class FileSummary:
+    path: str
+    kind: str
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sources_merged: int = 0
+
+    def count(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.path}: {self.rows} {self.kind}: {self.added} added, {self.updated} updated,"
+            f" {self.unchanged} unchanged"
+        )
+        if self.kind == "facts":
+            text += f", {self.sources_merged} sources merged"
+        return text
+
+
+def detect_kind(header: list[str], where: str) -> str:
+    """Which contract file this is, from its header alone."""
+    names = [h.strip() for h in header]
+    columns = set(names)
+    if columns in ({*FACT_COLUMNS}, {*EXPORT_FACT_COLUMNS}):
+        return "facts"
+    for kind, expected in HEADERS.items():
+        if columns == set(expected):
+            return kind
+    best = min(HEADERS.items(), key=lambda kv: len(columns ^ set(kv[1])))
+    missing = [c for c in best[1] if c not in columns and not (best[0] == "facts" and c == "code")]
+    extra = [c for c in names if c not in best[1]]
+    hint = []
+    if missing:
+        hint.append(f"missing {', '.join(missing)}")
+    if extra:
+        hint.append(f"unexpected {', '.join(extra)}")
+    detail = f" (closest: {best[0]}, {'; '.join(hint)})" if hint else ""
+    raise CcmError(
+        f"{where}:1: header: not a ccm file{detail}; expected one of: "
+        + "; ".join(",".join(h) for h in HEADERS.values())
+    )
+
+
+def _open_text(path: Path, encoding: str) -> TextIO:
+    if str(path) == "-":
+        raise CcmError("reading from standard input is not supported; name a file")
+    try:
+        if path.is_dir():
+            raise CcmError(f"{path}: is a directory, not a CSV file")
+        # utf-8-sig drops the byte-order mark that Excel writes.
+        enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        return path.open(encoding=enc, newline="")
+    except FileNotFoundError:
+        raise CcmError(f"{path}: no such file") from None
+    except LookupError:
+        raise CcmError(f"unknown encoding {encoding!r}") from None
+    except OSError as exc:
+        raise CcmError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_rows(
+    path: Path, encoding: str = "utf-8"
+) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
+    """The file's kind and an iterator of (line number, row); the header is line 1.
+
+    Errors in the file's shape (encoding, quoting, NUL bytes, ragged rows) raise CcmError
+    naming the line, while the iterator runs.
+    """
+    handle = _open_text(path, encoding)
+    reader = csv.reader(handle, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        handle.close()
+        raise CcmError(f"{path}: empty file; expected a header line") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        handle.close()
+        raise _shape_error(path, 1, exc, encoding) from None
+    kind = detect_kind(header, str(path))
+    names = [h.strip() for h in header]
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        line = reader.line_num + 1
+        try:
+            for values in reader:
+                if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
+                    if len(values) != len(names):
+                        raise CcmError(
+                            f"{path}:{line}: expected {len(names)} fields, found {len(values)}"
+                        )
+                    yield line, dict(zip(names, values, strict=True))
+                line = reader.line_num + 1
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise _shape_error(path, line, exc, encoding) from None
+        finally:
+            handle.close()
+
+    return kind, rows()
+
+
+def _shape_error(path: Path, line: int, exc: Exception, encoding: str) -> CcmError:
+    if isinstance(exc, UnicodeDecodeError):
+        return CcmError(
+            f"{path}:{line}: not valid {encoding} (byte 0x{exc.object[exc.start]:02x});"
+            " if the file is in another encoding, say so: --encoding latin-1"
+        )
+    message = str(exc)
+    if "NUL" in message:
+        return CcmError(f"{path}:{line}: contains a NUL byte; is this a binary file?")
+    if "EOF" in message or "unexpected end" in message:
+        return CcmError(f"{path}:{line}: unterminated quoted field")
+    return CcmError(f"{path}:{line}: malformed CSV: {message}")
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+class _Importer:
+    """Loads rows into an open transaction, counting what changed and collecting problems."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.problems = Problems()
+        self._states: dict[str, State] = {}
+        self._stored: set[str] = set()
+
+    def state(self, name: str, code: str, where: str) -> State | None:
+        key = f"code:{code.strip().upper()}" if code.strip() else f"name:{name}"
+        state = self._states.get(key)
+        if state is None:
+            try:
+                if code.strip():
+                    state = state_for_code(self.conn, code)
+                elif not name.strip():
+                    self.problems.add(where, "state: empty")
+                    return None
+                else:
+                    state = find_state(self.conn, name)
+            except UnknownStateError as exc:
+                hint = ""
+                if exc.suggestions:
+                    hint = (
+                        "; did you mean "
+                        + ", ".join(f"{n} ({c})" for n, c in exc.suggestions)
+                        + "?"
+                    )
+                self.problems.add(where, f"state: unknown state {name!r}{hint}")
+                return None
+            except CcmError as exc:
+                self.problems.add(where, f"code: {exc.message}")
+                return None
+            self._states[key] = state
+        if state.code not in self._stored:
+            ensure_state(self.conn, state)
+            self._stored.add(state.code)
+        return state
+
+    def load(
+        self, kind: str, path: Path, rows: Iterable[tuple[int, dict[str, str]]]
+    ) -> FileSummary:
+        summary = FileSummary(str(path), kind)
+        loader = getattr(self, f"_{kind}")
+        for line, row in rows:
+            summary.rows += 1
+            loader(f"{path}:{line}", {k: v.strip() for k, v in row.items()}, summary)
+        return summary
+
+    def _required(self, where: str, row: dict[str, str], *columns: str) -> bool:
+        ok = True
+        for column in columns:
+            if not row[column]:
+                self.problems.add(where, f"{column}: required")
+                ok = False
+        return ok
+
+    def _date(self, where: str, row: dict[str, str], column: str) -> str | None:
+        try:
+            return check_date(row[column])
+        except ValueError as exc:
+            self.problems.add(where, f"{column}: {exc}")
+            return None
+
+    def _slug(self, where: str, value: str, column: str = "slug") -> bool:
+        if not SLUG.fullmatch(value):
+            self.problems.add(where, f"{column}: {value!r} is not a slug (lowercase, digits, -)")
+            return False
+        return True
+
+    def _states(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
+        state = self.state("", row["code"], where)
+        if state is None:
+            return
+        new = [a for a in split_sources(row["aliases"]) if a]
+        if row["name"] and row["name"] != state.name:
+            new.insert(0, row["name"])
+        try:
+            added = [a for a in new if add_alias(self.conn, a, state.code)]
+        except CcmError as exc:
+            self.problems.add(where, f"aliases: {exc.message}")
+            return
+        summary.count("updated" if added else "unchanged")
+
+    def _meetings(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
+        ok = self._required(where, row, "slug", "name", "kind", "source")
+        ok = self._slug(where, row["slug"]) and ok
+        start, end = self._date(where, row, "start_date"), self._date(where, row, "end_date")
+        if row["kind"] and row["kind"] not in MEETING_KINDS:
+            self.problems.add(
+                where, f"kind: {row['kind']!r}; expected one of {', '.join(MEETING_KINDS)}"
+            )
+            ok = False
+        reported: int | None = None
+        if row["reported"]:
+            if not row["reported"].isdigit():
+                self.problems.add(
+                    where, f"reported: expected a whole number, got {row['reported']!r}"
+                )
+                ok = False
+            else:
+                reported = int(row["reported"])
+        country = None
+        if row["country"]:
+            state = self.state(row["country"], "", where)
+            ok = ok and state is not None
+            country = state.code if state else None
+        if start and end and end < start:
+            self.problems.add(where, f"end_date: {end} is before start_date {start}")
+            ok = False
+        if not ok or start is None or end is None:
+            return
+        meeting = {
+            "slug": row["slug"],
+            "name": row["name"],
+            "city": row["city"],
+            "country": country,
+            "start_date": start,
+            "end_date": end,
+            "kind": row["kind"],
+            "reported": reported,
+            "source": join_sources(split_sources(row["source"])),
+        }
+        summary.count(put_meeting(self.conn, meeting))
+
+    def _instruments(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
+        ok = self._required(where, row, "slug", "name", "kind", "source")
+        ok = self._slug(where, row["slug"]) and ok
+        date = self._date(where, row, "date")
+        if row["kind"] and row["kind"] not in INSTRUMENT_KINDS:
+            self.problems.add(
+                where, f"kind: {row['kind']!r}; expected one of {', '.join(INSTRUMENT_KINDS)}"
+            )
+            ok = False
+        if row["meeting"] and not self._meeting_exists(row["meeting"]):
+            self.problems.add(where, f"meeting: no meeting {row['meeting']!r}")
+            ok = False
+        if not ok or date is None:
+            return
+        instrument = {
+            "slug": row["slug"],
+            "name": row["name"],
+            "kind": row["kind"],
+            "meeting": row["meeting"] or None,
+            "date": date,
+            "source": join_sources(split_sources(row["source"])),
+        }
+        summary.count(put_instrument(self.conn, instrument))
+
+    def _meeting_exists(self, slug: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM meetings WHERE slug = ?", (slug,)).fetchone()
+        return row is not None
+
+    def _counts(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
+        ok = self._required(where, row, "meeting", "record", "count", "source")
+        if row["meeting"] and not self._meeting_exists(row["meeting"]):
+            self.problems.add(where, f"meeting: no meeting {row['meeting']!r}")
+            ok = False
+        if row["record"] and row["record"] not in COUNT_RECORDS:
+            self.problems.add(
+                where, f"record: {row['record']!r}; expected one of {', '.join(COUNT_RECORDS)}"
+            )
+            ok = False
+        if row["count"] and not row["count"].isdigit():
+            self.problems.add(where, f"count: expected a whole number, got {row['count']!r}")
+            ok = False
+        if not ok:
+            return
+        count = {
+            "meeting": row["meeting"],
+            "record": row["record"],
+            "count": int(row["count"]),
+            "detail": row["detail"],
+            "source": join_sources(split_sources(row["source"])),
+        }
+        summary.count(put_count(self.conn, count))
+
+    def _facts(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
+        state = self.state(row["state"], row.get("code", ""), where)
+        date = self._date(where, row, "date")
+        sources = split_sources(row["source"])
+        if not sources:
+            self.problems.add(where, "source: every fact needs at least one source")
+        try:
+            record, subject, meeting = check_fact(
+                self.conn, row["record"], row["subject"], row["meeting"]
+            )
+        except ValueError as exc:
+            self.problems.add(where, str(exc))
+            return
+        if state is None or date is None or not sources:
+            return
+        result = put_fact(
+            self.conn, state.code, record, subject, date, meeting, row["detail"], sources
+        )
+        summary.count(result.status)
+        summary.sources_merged += result.sources_added
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_files(
+    conn: sqlite3.Connection,
+    paths: list[Path],
+    *,
+    dry_run: bool = False,
+    encoding: str = "utf-8",
+) -> list[FileSummary]:
+    """Load contract files in one transaction; all or nothing.
+
+    Raises CcmError with every problem found (up to 20) and leaves the database as it was.
+    """
+    if not paths:
+        raise CcmError("name at least one file to import")
+    kinds: list[tuple[str, Path]] = []
+    for path in paths:
+        kind, rows = read_rows(path, encoding)
+        rows.close()
+        kinds.append((kind, path))
+    kinds.sort(key=lambda kp: LOAD_ORDER.index(kp[0]))
+    importer = _Importer(conn)
+    summaries: list[FileSummary] = []
+    try:
+        with transaction(conn):
+            try:
+                for kind, path in kinds:
+                    _, rows = read_rows(path, encoding)
+                    summaries.append(importer.load(kind, path, rows))
+            except _TooManyProblems:
+                pass
+            if importer.problems.lines:
+                raise _Rejected
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except _Rejected:
+        lines = importer.problems.lines
+        more = " (stopped after 20)" if len(lines) >= MAX_PROBLEMS else ""
+        raise CcmError(
+            f"import failed: {len(lines)} problem{'s' if len(lines) != 1 else ''}{more};"
+            " nothing was written",
+            details=lines,
+        ) from None
+    return summaries
+
+
+class _Rejected(Exception):
+    pass
+
+
+def data_dir() -> Path:
+    """The built-in dataset: inside the installed package, or `data/` of a source checkout."""
+    packaged = resources.files("ccmtool") / "data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def load_builtin(conn: sqlite3.Connection) -> str:
+    """Fill a new database from the built-in dataset; returns a short summary."""
+    directory = data_dir()
+    summaries = import_files(conn, [directory / name for name in BUILTIN_FILES])
+    parts = {s.kind: s.added for s in summaries}
+    return (
+        f"{parts.get('facts', 0)} facts, {parts.get('meetings', 0)} meetings,"
+        f" {parts.get('instruments', 0)} instruments, {parts.get('counts', 0)} reported counts"
+    )
+
+
+# --- exporting ----------------------------------------------------------------------------
+
+_EXPORT_SQL = {
+    "facts": """
+        SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
+               coalesce(f.meeting, '') AS meeting, f.detail,
+               (SELECT group_concat(source, ' | ') FROM
+                   (SELECT source FROM fact_sources WHERE fact = f.id ORDER BY id)) AS source
+        FROM facts f JOIN states s ON s.code = f.state
+        ORDER BY f.state, f.date, f.record, f.subject
+    """,
+    "meetings": """
+        SELECT m.slug, m.name, m.city, coalesce(s.name, '') AS country, m.start_date,
+               m.end_date, m.kind, coalesce(m.reported, '') AS reported, m.source
+        FROM meetings m LEFT JOIN states s ON s.code = m.country
+        ORDER BY m.slug
+    """,
+    "instruments": """
+        SELECT slug, name, kind, coalesce(meeting, '') AS meeting, date, source
+        FROM instruments ORDER BY slug
+    """,
+    "counts": """
+        SELECT meeting, record, count, detail, source FROM counts
+        ORDER BY meeting, record, id
+    """,
+    "states": """
+        SELECT s.code, s.name, s.region, s.subregion,
+               coalesce((SELECT group_concat(spelling, ' | ') FROM
+                   (SELECT spelling FROM aliases WHERE state = s.code ORDER BY spelling)), '')
+                   AS aliases
+        FROM states s ORDER BY s.code
+    """,
+}
+EXPORT_KINDS = tuple(_EXPORT_SQL)
+
+
+def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """Column names and a row cursor for one export; streams, never loads everything."""
+    if what not in _EXPORT_SQL:
+        raise CcmError(f"cannot export {what!r}; choose one of {', '.join(EXPORT_KINDS)}")
+    cur = conn.execute(_EXPORT_SQL[what])
+    columns = [d[0] for d in cur.description]
+    return columns, (tuple(r) for r in cur)
+
+
+def write_export(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> int:
+    """Write one export in `fmt` (csv, json, jsonl, markdown); returns the row count."""
+    columns, rows = export_rows(conn, what)
+    n = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    elif fmt in ("json", "jsonl"):
+        first = True
+        if fmt == "json":
+            out.write("[")
+        for row in rows:
+            record = _json_record(columns, row)
+            text = json.dumps(record, ensure_ascii=False)
+            if fmt == "json":
+                out.write(("\n  " if first else ",\n  ") + text)
+            else:
+                out.write(text + "\n")
+            first = False
+            n += 1
+        if fmt == "json":
+            out.write("\n]\n" if not first else "]\n")
+    elif fmt == "markdown":
+        from ccmtool.render import markdown_table
+
+        materialised = list(rows)
+        out.write(markdown_table(columns, materialised))
+        n = len(materialised)
+    else:
+        raise CcmError(f"unknown export format {fmt!r}")
+    return n
+
+
+def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    record = dict(zip(columns, row, strict=True))
+    for key in ("source", "aliases"):
+        if key in record:
+            record["sources" if key == "source" else key] = split_sources(record.pop(key) or "")
+    if record.get("reported") == "":
+        record["reported"] = None
+    return record
+
+
+def export_to_file(conn: sqlite3.Connection, what: str, fmt: str, path: Path) -> int:
+    """Write the export beside `path` and rename it over: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            n = write_export(conn, what, fmt, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def export_text(conn: sqlite3.Connection, what: str, fmt: str) -> str:
+    buffer = io.StringIO()
+    write_export(conn, what, fmt, buffer)
+    return buffer.getvalue()
