@@ -272,3 +272,20 @@ def open_db(
         conn.close()
         raise
     return conn
+
+
+def allow_reads_only(conn: sqlite3.Connection) -> None:
+    """Refuse, inside SQLite, anything but reading: the connection is already read-only,
+    and this also stops ATTACH (which could create a file) and pragmas that change state."""
+    allowed = {
+        sqlite3.SQLITE_SELECT,
+        sqlite3.SQLITE_READ,
+        sqlite3.SQLITE_FUNCTION,
+        getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+    }
+
+    def authorizer(action: int, *_args: object) -> int:
+        return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
+
+    conn.execute("PRAGMA query_only = ON")
+    conn.set_authorizer(authorizer)

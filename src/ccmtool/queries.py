@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,3 +170,360 @@ def info(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         out.append((table.replace("_", " "), str(n)))
     return out
+
+
+# --- questions researchers ask ------------------------------------------------------------
+
+_PRESENT = "('attended', 'hosted')"
+_REGION = "(? IS NULL OR lower(s.region) = lower(?) OR lower(s.subregion) = lower(?))"
+
+
+def newcomers(
+    conn: sqlite3.Connection, slug: str, region: str | None = None
+) -> tuple[list[str], Rows]:
+    """States at this meeting with no recorded presence at any earlier-dated meeting.
+
+    "First recorded", not "first": the data is partial. Undated meetings cannot be placed
+    before or after, so they never make a state a non-newcomer.
+    """
+    start = meeting(conn, slug).start_date
+    cur = conn.execute(
+        f"""
+        SELECT s.name AS state, s.code, s.region,
+               group_concat({_SOURCES.format(fact="f.id")}, ' | ') AS sources
+        FROM facts f JOIN states s ON s.code = f.state
+        WHERE f.subject = ? AND f.record IN {_PRESENT} AND {_REGION}
+          AND NOT EXISTS (
+              SELECT 1 FROM facts g JOIN meetings m ON m.slug = g.subject
+              WHERE g.state = f.state AND g.record IN {_PRESENT}
+                AND m.start_date != '' AND m.start_date < ?)
+        GROUP BY f.state
+        ORDER BY s.name
+        """,
+        (slug, region, region, region, start),
+    )
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+
+
+def attendance_in_region(
+    conn: sqlite3.Connection, slug: str, region: str | None, *, absent: bool = False
+) -> tuple[list[str], Rows]:
+    columns, rows = attendance(conn, slug, absent=absent)
+    if region is None:
+        return columns, rows
+    wanted = region.casefold()
+    keep = {
+        r["code"]
+        for r in conn.execute("SELECT code, region, subregion FROM states")
+        if wanted in (r["region"].casefold(), r["subregion"].casefold())
+    }
+    return columns, [row for row in rows if row[1] in keep]
+
+
+def compare(conn: sqlite3.Connection, a: str, b: str) -> tuple[list[str], Rows, dict[str, int]]:
+    """Who was at both meetings, only at A, only at B (recorded presence)."""
+    cur = conn.execute(
+        f"""
+        WITH present AS (
+            SELECT DISTINCT state, subject FROM facts
+            WHERE subject IN (?, ?) AND record IN {_PRESENT}
+        ),
+        grouped AS (
+            SELECT state,
+                   max(subject = ?) AS at_a,
+                   max(subject = ?) AS at_b
+            FROM present GROUP BY state
+        )
+        SELECT CASE WHEN at_a AND at_b THEN 'both'
+                    WHEN at_a THEN 'only ' || ? ELSE 'only ' || ? END AS "group",
+               s.name AS state, s.code, s.region
+        FROM grouped g JOIN states s ON s.code = g.state
+        ORDER BY CASE WHEN at_a AND at_b THEN 0 WHEN at_a THEN 1 ELSE 2 END, s.name
+        """,
+        (a, b, a, b, a, b),
+    )
+    rows = [tuple(r) for r in cur]
+    counts = {"both": 0, f"only {a}": 0, f"only {b}": 0}
+    for row in rows:
+        counts[row[0]] += 1
+    return ["group", "state", "code", "region"], rows, counts
+
+
+def states(
+    conn: sqlite3.Connection,
+    *,
+    attended: Sequence[str] = (),
+    not_attended: Sequence[str] = (),
+    absent: Sequence[str] = (),
+    endorsed: Sequence[str] = (),
+    not_endorsed: Sequence[str] = (),
+    signed: Sequence[str] = (),
+    announced: Sequence[str] = (),
+    region: str | None = None,
+) -> tuple[list[str], Rows]:
+    """States matching every filter (AND). "Not attended" means no attendance recorded."""
+    where: list[str] = []
+    params: list[object] = []
+
+    def has(records: str, subject: str, negate: bool = False) -> None:
+        where.append(
+            f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM facts f WHERE f.state = s.code"
+            f" AND f.record IN {records} AND f.subject = ?)"
+        )
+        params.append(subject)
+
+    for slug in attended:
+        has(_PRESENT, slug)
+    for slug in not_attended:
+        has(_PRESENT, slug, negate=True)
+    for slug in absent:
+        has("('absent')", slug)
+    for slug in endorsed:
+        has("('endorsed')", slug)
+    for slug in not_endorsed:
+        has("('endorsed')", slug, negate=True)
+    for slug in signed:
+        has("('signed')", slug)
+    for action in announced:
+        has("('announced')", action)
+    if region is not None:
+        where.append("(lower(s.region) = lower(?) OR lower(s.subregion) = lower(?))")
+        params += [region, region]
+    sql = (
+        "SELECT s.name AS state, s.code, s.region, s.subregion,"
+        " (SELECT count(*) FROM facts f WHERE f.state = s.code) AS facts FROM states s"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY s.name"
+    )
+    cur = conn.execute(sql, params)
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+
+
+def endorsements(
+    conn: sqlite3.Connection, slug: str, *, declined: bool = False
+) -> tuple[list[str], Rows]:
+    """States recorded endorsing (or declining) an instrument, with date, meeting, sources."""
+    cur = conn.execute(
+        f"""
+        SELECT s.name AS state, s.code, f.date, coalesce(f.meeting, '') AS meeting, f.detail,
+               {_SOURCES.format(fact="f.id")} AS sources
+        FROM facts f JOIN states s ON s.code = f.state
+        WHERE f.subject = ? AND f.record = ?
+        ORDER BY s.name, f.date
+        """,
+        (slug, "declined" if declined else "endorsed"),
+    )
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+
+
+def endorsement_footer(conn: sqlite3.Connection, slug: str, recorded: int) -> str:
+    """Recorded endorsers against what sources report for the adopting meeting."""
+    row = conn.execute("SELECT meeting FROM instruments WHERE slug = ?", (slug,)).fetchone()
+    labels: list[str] = []
+    if row and row["meeting"]:
+        for record in ("endorsed", "adopted"):
+            for label in reported_counts(conn, row["meeting"], record):
+                if label not in labels:
+                    labels.append(label)
+    if not labels:
+        return f"{recorded} recorded; no count reported"
+    text = f"{recorded} recorded of {labels[0]} reported"
+    if len(labels) > 1:
+        text += f" (other sources: {', '.join(labels[1:])})"
+    return text
+
+
+def date_filter(column: str, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """SQL keeping dates that overlap [since, until] at any precision.
+
+    '2007-05' is within `since 2007` and `until 2007`; '2007' is within `since 2007-06`
+    (the year may include June) but '2007-05' is not. Undated facts never match a filter.
+    """
+    clauses: list[str] = []
+    params: list[str] = []
+    if since:
+        clauses.append(
+            f"{column} != '' AND ({column} >= ? OR substr(?, 1, length({column})) = {column})"
+        )
+        params += [since, since]
+    if until:
+        clauses.append(f"{column} != '' AND substr({column}, 1, length(?)) <= ?")
+        params += [until, until]
+    return (" AND ".join(clauses) or "1"), params
+
+
+def actions(
+    conn: sqlite3.Connection,
+    *,
+    kind: str | None = None,
+    state: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> tuple[list[str], Rows]:
+    """Announced national actions, in date order (undated last)."""
+    dates, params = date_filter("f.date", since, until)
+    cur = conn.execute(
+        f"""
+        SELECT f.date, s.name AS state, s.code, f.subject AS action,
+               coalesce(f.meeting, '') AS meeting, f.detail,
+               {_SOURCES.format(fact="f.id")} AS sources
+        FROM facts f JOIN states s ON s.code = f.state
+        WHERE f.record = 'announced' AND (? IS NULL OR f.subject = ?)
+          AND (? IS NULL OR f.state = ?) AND {dates}
+        ORDER BY f.date = '', f.date, s.name, f.id
+        """,
+        (kind, kind, state, state, *params),
+    )
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+
+
+def stats(conn: sqlite3.Connection, by: str = "meeting") -> tuple[list[str], Rows]:
+    """Numbers for `ccm stats`; the last numeric column is what a bar would show."""
+    if by == "meeting":
+        cur = conn.execute(
+            f"""
+            SELECT m.slug AS meeting, m.start_date AS start,
+                   (SELECT count(DISTINCT f.state) FROM facts f
+                     WHERE f.subject = m.slug AND f.record IN {_PRESENT}) AS recorded,
+                   m.reported
+            FROM meetings m ORDER BY m.start_date = '', m.start_date, m.slug
+            """
+        )
+    elif by == "region":
+        cur = conn.execute(
+            f"""
+            SELECT m.slug AS meeting, m.start_date AS start,
+                   CASE WHEN s.region = '' THEN '(none)' ELSE s.region END AS region,
+                   count(DISTINCT f.state) AS recorded
+            FROM meetings m
+            JOIN facts f ON f.subject = m.slug AND f.record IN {_PRESENT}
+            JOIN states s ON s.code = f.state
+            GROUP BY m.slug, s.region
+            ORDER BY m.start_date = '', m.start_date, m.slug, s.region
+            """
+        )
+    elif by == "record":
+        cur = conn.execute(
+            """
+            SELECT record, count(DISTINCT state) AS states, count(*) AS facts
+            FROM facts GROUP BY record ORDER BY count(*) DESC, record
+            """
+        )
+    else:
+        from ccmtool.errors import UsageError
+
+        raise UsageError(f"--by {by!r}: choose meeting, region or record")
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+
+
+def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
+    """Where the sources disagree, one row per disagreement.
+
+    - count: one meeting, one record, several reported figures;
+    - date: one state, record and subject with several dates (Burundi's ratification);
+    - record: one event under two terms (Japan "accepted" by the UN, "ratified" elsewhere);
+    - meeting date: a dated fact about a meeting that falls outside the meeting's dates;
+    - endorsed and declined / attended and absent: both recorded for one state.
+    """
+    rows: Rows = []
+    for r in conn.execute(
+        """
+        WITH figures AS (
+            SELECT meeting, record, count, source FROM counts
+            UNION ALL
+            SELECT slug, 'attended', reported, source FROM meetings WHERE reported IS NOT NULL
+        )
+        SELECT meeting, record, group_concat(DISTINCT count) AS figures,
+               count(DISTINCT count) AS n
+        FROM figures GROUP BY meeting, record HAVING n > 1
+        ORDER BY meeting, record
+        """
+    ):
+        figures = ", ".join(sorted(r["figures"].split(","), key=int))
+        sources = " | ".join(
+            s[0]
+            for s in conn.execute(
+                "SELECT DISTINCT source FROM counts WHERE meeting = ? AND record = ?",
+                (r["meeting"], r["record"]),
+            )
+        )
+        rows.append(("count", r["meeting"], "", f"{r['record']}: {figures}", sources))
+    # Announcements on different dates are different facts, and a partial date that
+    # contains a full one ('2007-05' and '2007-05-25') is no disagreement. Ratified,
+    # acceded, approved and accepted all say "became bound", so they are compared together.
+    bound = "('ratified', 'acceded', 'approved', 'accepted')"
+    group = f"CASE WHEN {{t}}.record IN {bound} THEN 'bound' ELSE {{t}}.record END"
+    groups: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    for r in conn.execute(
+        f"""
+        SELECT s.name, {group.format(t="f")} AS kind, f.record, f.subject, f.date,
+               {_SOURCES.format(fact="f.id")} AS sources
+        FROM facts f JOIN states s ON s.code = f.state
+        WHERE f.date != '' AND f.record != 'announced'
+          AND EXISTS (SELECT 1 FROM facts g WHERE g.state = f.state AND g.subject = f.subject
+                      AND {group.format(t="g")} = {group.format(t="f")}
+                      AND g.date != '' AND g.id != f.id)
+        ORDER BY s.name, f.subject, f.date, f.record
+        """
+    ):
+        groups.setdefault((r["name"], r["kind"], r["subject"]), []).append(
+            (r["record"], r["date"], r["sources"])
+        )
+    for (name, _kind, subject), facts in groups.items():
+        dates = [d for _, d, _ in facts]
+        dates_differ = any(not (a.startswith(b) or b.startswith(a)) for a in dates for b in dates)
+        if dates_differ or len({rec for rec, _, _ in facts}) > 1:
+            what = ", ".join(f"{rec} {d}" for rec, d, _ in facts)
+            listed = "; ".join(f"{rec} {d} ({src})" for rec, d, src in facts)
+            rows.append(("date" if dates_differ else "record", subject, name, what, listed))
+    for r in conn.execute(
+        f"""
+        SELECT s.name, f.record, f.subject, f.date, m.start_date, m.end_date,
+               {_SOURCES.format(fact="f.id")} AS sources
+        FROM facts f JOIN states s ON s.code = f.state
+        JOIN meetings m ON m.slug = f.subject
+        WHERE f.date != '' AND m.start_date != ''
+          AND (f.date < substr(m.start_date, 1, length(f.date))
+               OR f.date > substr(coalesce(nullif(m.end_date, ''), m.start_date), 1,
+                                  length(f.date)))
+        ORDER BY m.start_date, s.name
+        """
+    ):
+        span = r["start_date"] + (f" to {r['end_date']}" if r["end_date"] else "")
+        rows.append(
+            (
+                "meeting date",
+                r["subject"],
+                r["name"],
+                f"{r['record']} dated {r['date']}; meeting recorded as {span}",
+                r["sources"],
+            )
+        )
+    for a, b, label in (
+        ("endorsed", "declined", "endorsed and declined"),
+        ("attended", "absent", "attended and absent"),
+    ):
+        for r in conn.execute(
+            f"""
+            SELECT s.name, x.subject,
+                   {_SOURCES.format(fact="x.id")} || ' / ' || {_SOURCES.format(fact="y.id")}
+                       AS sources
+            FROM facts x JOIN facts y
+              ON y.state = x.state AND y.subject = x.subject AND y.record = ?
+            JOIN states s ON s.code = x.state
+            WHERE x.record = ?
+            GROUP BY x.state, x.subject
+            ORDER BY x.subject, s.name
+            """,
+            (b, a),
+        ):
+            rows.append((label, r["subject"], r["name"], label, r["sources"]))
+    return ["kind", "subject", "state", "what", "sources"], rows
+
+
+def read_only_sql(conn: sqlite3.Connection, sql: str) -> tuple[list[str], Rows]:
+    """Run a user's query on a connection that SQLite itself opened read-only."""
+    cur = conn.execute(sql)
+    if cur.description is None:
+        return [], []
+    return [d[0] for d in cur.description], [tuple(r) for r in cur]

@@ -6,7 +6,23 @@ attendance.py, `add-state` in add.py, `import` in imports.py, `export` in export
 
 from __future__ import annotations
 
-from ccmtool.cli import add, attendance, export, imports, meetings, record, setup, state  # noqa: F401
+from ccmtool.cli import (  # noqa: F401  (each module registers its commands)
+    actions,
+    add,
+    attendance,
+    compare,
+    conflicts,
+    endorsements,
+    export,
+    imports,
+    meetings,
+    record,
+    setup,
+    sql,
+    state,
+    states,
+    stats,
+)
 from ccmtool.cli.app import app
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from ccmtool.cli.app import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.errors import UsageError
 from ccmtool.facts import resolve_meeting
-from ccmtool.queries import attendance as attendance_rows
+from ccmtool.queries import attendance_in_region, participation_footer
 from ccmtool.queries import meeting as get_meeting
-from ccmtool.queries import participation_footer
+from ccmtool.queries import newcomers as newcomer_rows
 
 
 @app.command()
@@ -17,6 +20,12 @@ def attendance(
     meeting: str = typer.Argument(..., help="Slug (lima-2007), city (lima) or unique prefix."),
     absent: bool = typer.Option(
         False, "--absent", help="States a source says did NOT take part (not: no record)."
+    ),
+    newcomers: bool = typer.Option(
+        False, "--newcomers", help="Only states with no recorded presence at any earlier meeting."
+    ),
+    region: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--region", help="UN region or sub-region: Africa, Americas, Western Europe..."
     ),
     fmt: FormatOption = "table",
     db_path: DbOption = None,
@@ -29,8 +38,25 @@ def attendance(
     check_format(fmt)
     conn = open_db(db_path, readonly=True)
     slug = resolve_meeting(conn, meeting)
-    columns, rows = attendance_rows(conn, slug, absent=absent)
+    if newcomers and absent:
+        raise UsageError("--newcomers and --absent do not go together")
     m = get_meeting(conn, slug)
+    where = f" in {region}" if region else ""
+    if newcomers:
+        columns, rows = newcomer_rows(conn, slug, region)
+        note = (
+            f"{m.name}: {len(rows)} states{where} whose first recorded attendance this is"
+            " (first recorded: the data is partial)"
+        )
+        show(columns, rows, fmt, note)
+        return
+    columns, rows = attendance_in_region(conn, slug, region, absent=absent)
+    if region:
+        note = f"{m.name}: {len(rows)} recorded{where}"
+        if absent:
+            note += " as absent"
+        show(columns, rows, fmt, note)
+        return
     if absent:
         note = f"{m.name}: {len(rows)} recorded absent (a source says so)"
     else:

@@ -1,0 +1,26 @@
+"""`ccm compare A B`: who was at both meetings, only at A, only at B."""
+
+from __future__ import annotations
+
+import typer
+
+from ccmtool.cli.app import app
+from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.facts import resolve_meeting
+from ccmtool.queries import compare as compare_rows
+
+
+@app.command()
+def compare(
+    a: str = typer.Argument(..., help="First meeting (slug, city or unique prefix)."),
+    b: str = typer.Argument(..., help="Second meeting."),
+    fmt: FormatOption = "table",
+    db_path: DbOption = None,
+) -> None:
+    """Recorded presence at two meetings: both, only the first, only the second."""
+    check_format(fmt)
+    conn = open_db(db_path, readonly=True)
+    slug_a, slug_b = resolve_meeting(conn, a), resolve_meeting(conn, b)
+    columns, rows, counts = compare_rows(conn, slug_a, slug_b)
+    note = ", ".join(f"{k}: {v}" for k, v in counts.items()) + " (recorded attendance)"
+    show(columns, rows, fmt, note)

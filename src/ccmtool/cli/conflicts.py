@@ -1,0 +1,16 @@
+"""`ccm conflicts`: where the sources disagree."""
+
+from __future__ import annotations
+
+from ccmtool.cli.app import app
+from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.queries import conflicts as conflict_rows
+
+
+@app.command()
+def conflicts(fmt: FormatOption = "table", db_path: DbOption = None) -> None:
+    """Counts, dates and records on which sources disagree; every side keeps its source."""
+    check_format(fmt)
+    conn = open_db(db_path, readonly=True)
+    columns, rows = conflict_rows(conn)
+    show(columns, rows, fmt, f"{len(rows)} conflicts between sources")

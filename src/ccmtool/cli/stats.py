@@ -1,0 +1,48 @@
+"""`ccm stats`: participation meeting by meeting, with a bar chart in plain text."""
+
+from __future__ import annotations
+
+import typer
+
+from ccmtool.cli.app import app
+from ccmtool.cli.common import DbOption, check_format, open_db, show
+from ccmtool.queries import stats as stats_rows
+
+BAR_WIDTH = 40
+
+
+def bar(value: int, extra: int, scale: float) -> str:
+    """'#' for what is recorded, '.' for what sources report beyond it."""
+    filled = round(value * scale)
+    more = round((value + extra) * scale) - filled
+    return "#" * filled + "." * max(more, 0)
+
+
+@app.command()
+def stats(
+    by: str = typer.Option("meeting", "--by", help="meeting, region or record."),
+    fmt: str = typer.Option(
+        "chart", "--format", "-f", help="chart (default), or table/csv/json/... for bare numbers."
+    ),
+    db_path: DbOption = None,
+) -> None:
+    """Recorded against reported participation per meeting, in date order."""
+    if fmt != "chart":
+        check_format(fmt)
+    conn = open_db(db_path, readonly=True)
+    columns, rows = stats_rows(conn, by)
+    if fmt != "chart":
+        show(columns, rows, fmt, f"{len(rows)} rows")
+        return
+    if by == "meeting":
+        peak = max([max(r[2], r[3] or 0) for r in rows] or [1]) or 1
+        scale = BAR_WIDTH / peak
+        chart = [
+            (*r[:3], r[3] if r[3] is not None else "", bar(r[2], max((r[3] or 0) - r[2], 0), scale))
+            for r in rows
+        ]
+        show([*columns, "# recorded . reported"], chart, "table")
+    else:
+        peak = max([r[-1] for r in rows] or [1]) or 1
+        chart = [(*r, bar(r[-1], 0, BAR_WIDTH / peak)) for r in rows]
+        show([*columns, ""], chart, "table")
