@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -151,8 +151,12 @@ def _open_text(path: Path, encoding: str) -> TextIO:
         raise CcmError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+Progress = Callable[[str, int, int, int], None]  # (path, bytes read, total bytes, rows)
+PROGRESS_EVERY = 20_000  # rows
+
+
 def read_rows(
-    path: Path, encoding: str = "utf-8"
+    path: Path, encoding: str = "utf-8", progress: Progress | None = None
 ) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
     """The file's kind and an iterator of (line number, row); the header is line 1.
 
@@ -172,10 +176,16 @@ def read_rows(
     kind = detect_kind(header, str(path))
     names = [h.strip() for h in header]
 
+    total = path.stat().st_size
+
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         line = reader.line_num + 1
+        count = 0
         try:
             for values in reader:
+                count += 1
+                if progress is not None and count % PROGRESS_EVERY == 0:
+                    progress(str(path), handle.buffer.tell(), total, count)
                 if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
                     if len(values) != len(names):
                         raise CcmError(
@@ -186,6 +196,8 @@ def read_rows(
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _shape_error(path, line, exc, encoding) from None
         finally:
+            if progress is not None:
+                progress(str(path), total, total, count)
             handle.close()
 
     return kind, rows()
@@ -418,6 +430,7 @@ def import_files(
     *,
     dry_run: bool = False,
     encoding: str = "utf-8",
+    progress: Progress | None = None,
 ) -> list[FileSummary]:
     """Load contract files in one transaction; all or nothing.
 
@@ -437,7 +450,7 @@ def import_files(
         with transaction(conn):
             try:
                 for kind, path in kinds:
-                    _, rows = read_rows(path, encoding)
+                    _, rows = read_rows(path, encoding, progress)
                     summaries.append(importer.load(kind, path, rows))
             except _TooManyProblems:
                 pass
@@ -526,15 +539,33 @@ def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterato
     return columns, (tuple(r) for r in cur)
 
 
-def write_export(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> int:
-    """Write one export in `fmt` (csv, json, jsonl, markdown); returns the row count."""
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def excel_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (--excel only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_export(
+    conn: sqlite3.Connection, what: str, fmt: str, out: TextIO, *, excel: bool = False
+) -> int:
+    """Write one export in `fmt` (csv, json, jsonl, markdown); returns the row count.
+
+    CSV is lossless by default. `excel` is for opening in a spreadsheet, not for re-import:
+    a byte-order mark so Excel reads UTF-8, and formula-looking cells defused.
+    """
     columns, rows = export_rows(conn, what)
     n = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
+        if excel:
+            out.write("\ufeff")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([excel_safe(v) for v in row] if excel else row)
             n += 1
     elif fmt in ("json", "jsonl"):
         first = True
@@ -572,13 +603,15 @@ def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
-def export_to_file(conn: sqlite3.Connection, what: str, fmt: str, path: Path) -> int:
+def export_to_file(
+    conn: sqlite3.Connection, what: str, fmt: str, path: Path, *, excel: bool = False
+) -> int:
     """Write the export beside `path` and rename it over: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            n = write_export(conn, what, fmt, handle)
+            n = write_export(conn, what, fmt, handle, excel=excel)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

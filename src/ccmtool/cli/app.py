@@ -36,6 +36,11 @@ class CcmGroup(TyperGroup):
             ctx.exit(int(ExitCode.BAD_DATA))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # `ccm export | head`: the reader has gone, which is not an error.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            ctx.exit(0)
         except Exception as exc:  # last line of defence: no traceback reaches a user
             if os.environ.get("CCM_DEBUG"):
                 raise

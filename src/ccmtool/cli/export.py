@@ -20,6 +20,12 @@ def export(
     json_: bool = typer.Option(False, "--json", help="A JSON array of objects."),
     jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per line."),
     markdown: bool = typer.Option(False, "--markdown", help="A Markdown table."),
+    excel: bool = typer.Option(
+        False, "--excel", help="CSV for spreadsheets: a BOM, and formula-like cells prefixed '."
+    ),
+    datapackage: Optional[Path] = typer.Option(  # noqa: UP045
+        None, "--datapackage", help="Write every table and a Frictionless datapackage.json here."
+    ),
     what: str = typer.Option("facts", "--what", help=", ".join(EXPORT_KINDS)),
     output: Optional[Path] = typer.Option(  # noqa: UP045
         None, "--output", "-o", help="Write to this file (atomically) instead of stdout."
@@ -37,9 +43,17 @@ def export(
     fmt = chosen[0] if chosen else "csv"
     if what not in EXPORT_KINDS:
         raise UsageError(f"--what {what!r}: choose one of {', '.join(EXPORT_KINDS)}")
+    if excel and fmt != "csv":
+        raise UsageError("--excel goes with CSV only")
     conn = open_db(db_path, readonly=True)
-    if output is not None:
-        n = export_to_file(conn, what, fmt, output)
+    if datapackage is not None:
+        from ccmtool.package import export_datapackage
+
+        counts = export_datapackage(conn, datapackage)
+        listed = ", ".join(f"{n} {name}" for name, n in counts.items())
+        say(f"wrote {listed} and datapackage.json to {datapackage}")
+    elif output is not None:
+        n = export_to_file(conn, what, fmt, output, excel=excel)
         say(f"wrote {n} {what} to {output}")
     else:
-        write_export(conn, what, fmt, sys.stdout)
+        write_export(conn, what, fmt, sys.stdout, excel=excel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -9,6 +11,29 @@ import typer
 from ccmtool.cli.app import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.transfer import import_files
+
+PROGRESS_MIN_BYTES = 5_000_000
+
+
+def _progress_bar(files: list[Path]) -> Callable[[str, int, int, int], None] | None:
+    """A one-line progress report on stderr, for a person watching a large import."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        if sum(f.stat().st_size for f in files if f.is_file()) < PROGRESS_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+
+    def draw(path: str, done: int, total: int, rows: int) -> None:
+        share = done / total if total else 1.0
+        filled = int(share * 30)
+        bar = "#" * filled + "-" * (30 - filled)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{path} [{bar}] {share:4.0%} {rows:,} rows{end}")
+        sys.stderr.flush()
+
+    return draw
 
 
 @app.command("import")
@@ -22,7 +47,9 @@ def import_(
 ) -> None:
     """Import files (told apart by their header). One bad row anywhere: nothing is written."""
     conn = open_db(db_path)
-    summaries = import_files(conn, files, dry_run=dry_run, encoding=encoding)
+    summaries = import_files(
+        conn, files, dry_run=dry_run, encoding=encoding, progress=_progress_bar(files)
+    )
     for summary in summaries:
         say(str(summary))
     if dry_run:
