@@ -201,6 +201,22 @@ def test_conflicting_counts_are_kept() -> None:
     assert {38, 39} <= by_meeting[("livingstone-2008", "endorsed")]
 
 
+def test_conflicting_meeting_dates_are_kept() -> None:
+    """A source's other start date is a dated `hosted` fact outside the meeting's dates."""
+    spans = {
+        r["slug"]: (r["start_date"], r["end_date"] or r["start_date"]) for r in read("meetings.csv")
+    }
+    outside: set[str] = set()
+    for r in read("seed.csv"):
+        if r["record"] != "hosted" or not r["date"] or not spans[r["subject"]][0]:
+            continue
+        start, end = spans[r["subject"]]
+        n = len(r["date"])
+        if r["date"] < start[:n] or r["date"] > end[:n]:
+            outside.add(r["subject"])
+    assert {"belgrade-2007", "oslo-signing-2008", "4msp-lusaka-2013"} <= outside
+
+
 def test_natural_key_is_unique() -> None:
     """One row per (state, record, subject, date): the same fact from two sources is one row."""
     countryguess = pytest.importorskip("countryguess")

@@ -138,6 +138,11 @@ URL_CMC_BELGRADE = (
     "http://www.stopclustermunitions.org//en-gb/media/news/2007/"
     "survivors-and-states-join-forces-against-clus.aspx"
 )
+URL_REGJERINGEN_BELGRADE = (
+    "https://regjeringen.no/en/historical-archive/Stoltenbergs-2nd-Government/"
+    "Ministry-of-Foreign-Affairs/Nyheter-og-pressemeldinger/nyheter/2007/"
+    "The-Oslo-process-for-cluster-munitions-c/id482154"
+)
 URL_CMC_VIENNA = "http://www.stopclustermunitions.org/calendar/?id=75"
 URL_CMC_VIENNA_120 = (
     "http://www.stopclustermunitions.org/en-gb/media/news/2007/"
@@ -182,6 +187,10 @@ URL_HRW_2MSP = (
 )
 URL_3MSP = "http://noclusterbombs.org/news/2012/09/14/3msp"
 URL_JMU_4MSP = "https://commons.lib.jmu.edu/cisr-globalcwd/103/"
+URL_UNOG_4MSP = (
+    "http://www.unog.ch/__80256ee600585943.nsf/(httpPages)/"
+    "5bd2aec9172b6e3fc1257b36005cb64c?OpenDocument"
+)
 URL_CMC_SANTIAGO_2013 = (
     "http://stopclustermunitions.org/en-gb/media/news/2013/"
     "santiago-conference-commits-to-a-cluster-muni.aspx"
@@ -705,6 +714,7 @@ class Meeting:
     slug: str
     start: str
     end: str
+    source: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -875,7 +885,7 @@ def load_meetings(src: Path) -> tuple[list[list[str]], dict[str, Meeting]]:
                 r["source_url"],
             ]
         )
-        meetings[slug] = Meeting(slug, r["start_date"], r["end_date"])
+        meetings[slug] = Meeting(slug, r["start_date"], r["end_date"], r["source_url"])
     return rows, meetings
 
 
@@ -1004,12 +1014,20 @@ class NotedFact:
     date: str
     detail: str
     source: str
-    evidence: Evidence
+    evidence: tuple[Evidence, ...]
 
 
 # Facts the notes state outright that no row carries. The README asks to keep both sides of
 # every disagreement it lists, and Burundi's second date is in no status row; the Mexico City
 # note names the only two states of the region that stayed away, which makes them known absent.
+#
+# Meeting dates: where a source gives a meeting a different start date than meetings.csv, the
+# host's `hosted` fact is written dated with that source's start day, so `ccm conflicts` can show
+# the disagreement (a dated fact about a meeting that falls outside the meeting's dates). The
+# other side gets a dated `hosted` fact too, but only where the meeting's own source (its
+# meetings.csv source_url) is the one giving the recorded dates; `map_noted` checks both rules
+# against meetings.csv. The undated `hosted` rows from participation.csv are distinct facts and
+# stay as they are.
 NOTED_FACTS: tuple[NotedFact, ...] = (
     NotedFact(
         "Brazil",
@@ -1018,7 +1036,7 @@ NOTED_FACTS: tuple[NotedFact, ...] = (
         "",
         "only Brazil and Cuba shunned the Mexico City regional meeting",
         URL_CMC_MEXICO,
-        _m("only Brazil and Cuba shunned it"),
+        (_m("only Brazil and Cuba shunned it"),),
     ),
     NotedFact(
         "Cuba",
@@ -1027,7 +1045,7 @@ NOTED_FACTS: tuple[NotedFact, ...] = (
         "",
         "only Brazil and Cuba shunned the Mexico City regional meeting",
         URL_CMC_MEXICO,
-        _m("only Brazil and Cuba shunned it"),
+        (_m("only Brazil and Cuba shunned it"),),
     ),
     NotedFact(
         "Burundi",
@@ -1036,17 +1054,151 @@ NOTED_FACTS: tuple[NotedFact, ...] = (
         "2009-12-25",
         "CONFLICT: Monitor 2016 gives 25 Dec 2009; the UN Treaty Collection gives 25 Sep 2009",
         "Cluster Munition Monitor 2016 (as cited in the research README)",
-        _r("Burundi's ratification: 25 Sep 2009 (UN) vs 25 Dec 2009 (Monitor 2016)"),
+        (_r("Burundi's ratification: 25 Sep 2009 (UN) vs 25 Dec 2009 (Monitor 2016)"),),
+    ),
+    # Belgrade 2007: regjeringen.no 2-4 Oct, CMC (the meeting's source) 3-4 Oct. The
+    # regjeringen.no page is the one actions.csv cites for "2-4 or 3-4 Oct 2007, sources differ".
+    NotedFact(
+        "Serbia",
+        "hosted",
+        "belgrade-2007",
+        "2007-10-02",
+        "regjeringen.no gives the conference as 2-4 October 2007; ICBL/CMC give 3-4 Oct",
+        URL_REGJERINGEN_BELGRADE,
+        (
+            _m("regjeringen.no gives 2-4 Oct 2007; ICBL/CMC give 3-4 Oct."),
+            _r("Belgrade 3-4 vs 2-4 Oct 2007"),
+            Evidence("actions.csv", "(2-4 or 3-4 Oct 2007, sources differ)"),
+        ),
+    ),
+    NotedFact(
+        "Serbia",
+        "hosted",
+        "belgrade-2007",
+        "2007-10-03",
+        "CMC gives the conference as 3-4 October 2007; regjeringen.no gives 2-4 Oct",
+        URL_CMC_BELGRADE,
+        (_m("regjeringen.no gives 2-4 Oct 2007; ICBL/CMC give 3-4 Oct."),),
+    ),
+    # Oslo signing conference 2008: 2 Dec (regjeringen.no foreword; Swiss FDFA), 1 Dec
+    # (Indonesia, via ScandAsia), CMC (the meeting's source) 3-4 Dec.
+    NotedFact(
+        "Norway",
+        "hosted",
+        "oslo-signing-2008",
+        "2008-12-02",
+        "regjeringen.no foreword by Foreign Minister Støre gives the signing conference as"
+        " Oslo 2-3 December 2008; CMC and eu-norway give 3-4 Dec",
+        "regjeringen.no, foreword by Foreign Minister Jonas Gahr Støre to the Convention on"
+        " Cluster Munitions Signing Conference " + VIA_NOTES,
+        (
+            _n('regjeringen.no foreword (Støre): signing conference "Oslo 2 - 3 December 2008"'),
+            _n("conflicts with 3-4 Dec (CMC, eu-norway)"),
+            _r("The signing conference: 3-4 Dec 2008, or 2-3 Dec in one government page."),
+        ),
+    ),
+    NotedFact(
+        "Norway",
+        "hosted",
+        "oslo-signing-2008",
+        "2008-12-02",
+        "Swiss FDFA release of 30 May 2008 says the signing ceremony will take place in Oslo on"
+        " 2 December 2008; CMC gives 3-4 Dec",
+        URL_ADMIN_CH_DUBLIN,
+        (
+            _n(
+                'admin.ch 2008-05-30: "More than 110 states attended" Dublin; same release says'
+                ' signing ceremony in Oslo "2 December 2008" (vs 3 Dec) -> date conflict'
+            ),
+            _n("Swiss FDFA also said 2 Dec"),
+        ),
+    ),
+    NotedFact(
+        "Norway",
+        "hosted",
+        "oslo-signing-2008",
+        "2008-12-01",
+        "Indonesia says the signing conference runs December 1-4, 2008 in Oslo; CMC gives 3-4 Dec",
+        "ScandAsia, on Indonesia taking part in the signing " + VIA_NOTES,
+        (_n("scandasia: Indonesia says signing conference Dec 1-4, 2008 in Oslo (vs 3-4 Dec)"),),
+    ),
+    NotedFact(
+        "Norway",
+        "hosted",
+        "oslo-signing-2008",
+        "2008-12-03",
+        "CMC gives the signing conference as 3-4 December 2008; a regjeringen.no foreword and"
+        " the Swiss FDFA give 2 Dec as the start, Indonesia (ScandAsia) 1 Dec",
+        URL_CMC_TREATY_STATUS,
+        (_n("conflicts with 3-4 Dec (CMC, eu-norway)"),),
+    ),
+    # 2MSP Beirut 2011: clusterconvention.org and UNODA 13-16 Sep, CMC 12-16 Sep. The
+    # meeting's source (HRW) is not the one the notes credit with 12-16 Sep, so that side
+    # gets no dated row here.
+    NotedFact(
+        "Lebanon",
+        "hosted",
+        "2msp-beirut-2011",
+        "2011-09-13",
+        "clusterconvention.org and UNODA give the meeting as 13-16 September 2011; CMC gives"
+        " 12-16 Sep",
+        "clusterconvention.org (Convention on Cluster Munitions site) "
+        + VIA_MEETINGS
+        + SOURCE_SEP
+        + "UNODA (UN Office for Disarmament Affairs) "
+        + VIA_MEETINGS,
+        (
+            _m("clusterconvention.org and UNODA give 13-16 Sep"),
+            _r("2MSP Beirut 12-16 vs 13-16 Sep 2011"),
+        ),
+    ),
+    # 4MSP Lusaka 2013: JMU/CCM document 9-13 Sep, UNOG (the meeting's source) 10-13 Sep.
+    NotedFact(
+        "Zambia",
+        "hosted",
+        "4msp-lusaka-2013",
+        "2013-09-09",
+        "JMU/CCM document gives the meeting as 9-13 September 2013; UNOG gives 10-13 Sep",
+        URL_JMU_4MSP,
+        (_m("JMU/CCM document says 9-13 Sep"),),
+    ),
+    NotedFact(
+        "Zambia",
+        "hosted",
+        "4msp-lusaka-2013",
+        "2013-09-10",
+        "UNOG gives the meeting as 10-13 September 2013; a JMU/CCM document gives 9-13 Sep",
+        URL_UNOG_4MSP,
+        (_m("Dates per UNOG (10-13 Sep)"),),
     ),
 )
 
 
-def map_noted(src: Path, facts: FactTable) -> None:
+def map_noted(src: Path, facts: FactTable, meetings: dict[str, Meeting]) -> None:
     """Add the facts that rest on a research note rather than a row."""
     for nf in NOTED_FACTS:
-        where = f"noted fact {nf.state} {nf.record} {nf.subject}"
-        check_evidence(src, (nf.evidence,), where)
+        where = f"noted fact {nf.state} {nf.record} {nf.subject} {nf.date}".rstrip()
+        check_evidence(src, nf.evidence, where)
+        if nf.record == "hosted" and nf.date:
+            check_meeting_date(nf, meetings.get(nf.subject), where)
         facts.add(where, nf.state, nf.record, nf.subject, nf.date, "", nf.detail, nf.source)
+
+
+def check_meeting_date(nf: NotedFact, meeting: Meeting | None, where: str) -> None:
+    """A dated `hosted` fact carries one side of a meeting-date disagreement: check which.
+
+    Sourced by the meeting's own source, it must give the meeting's recorded start; sourced by
+    anything else, it must give another start, or there is no disagreement left to carry.
+    """
+    if meeting is None:
+        raise BuildError(f"{where}: unknown meeting {nf.subject!r}")
+    if len(nf.date) != 10 or len(meeting.start) != 10:
+        raise BuildError(f"{where}: a meeting-date fact needs full days on both sides")
+    if nf.source == meeting.source:
+        if nf.date != meeting.start:
+            raise BuildError(f"{where}: the meeting's source gives {meeting.start}, not {nf.date}")
+    elif nf.date == meeting.start:
+        raise BuildError(f"{where}: {nf.date} is the recorded start; no disagreement to carry")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1092,7 +1244,7 @@ def build(src: Path, out: Path) -> dict[str, int]:
     map_actions(src, facts, meetings)
     for name in ("untc_ccm_status.csv", "ccm_status_supplement.csv", "ccm_status_more.csv"):
         map_status(src, name, facts)
-    map_noted(src, facts)
+    map_noted(src, facts, meetings)
     for name in sorted(facts.unresolved):
         print(f"build_seed: countryguess cannot resolve {name!r}", file=sys.stderr)
 
