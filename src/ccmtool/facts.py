@@ -7,6 +7,7 @@ a command (or a whole multi-file import) commits once or not at all.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Container
 from dataclasses import dataclass
 
 from ccmtool.dates import check_date
@@ -238,8 +239,17 @@ def put_count(conn: sqlite3.Connection, count: dict[str, object]) -> str:
 # --- facts --------------------------------------------------------------------------------
 
 
+def slugs(conn: sqlite3.Connection, table: str) -> set[str]:
+    """Every meeting or instrument slug, for validating many facts without a query each."""
+    return {r[0] for r in conn.execute(f"SELECT slug FROM {table}")}
+
+
 def check_fact(
-    conn: sqlite3.Connection, record: str, subject: str, meeting: str
+    record: str,
+    subject: str,
+    meeting: str,
+    meetings: Container[str],
+    instruments: Container[str],
 ) -> tuple[str, str, str]:
     """Validate a fact's record, subject and meeting; returns them normalised.
 
@@ -251,22 +261,18 @@ def check_fact(
     if record not in RECORDS:
         raise ValueError(f"record: unknown record {record!r}; expected one of {', '.join(RECORDS)}")
     if record in MEETING_RECORDS:
-        if not _exists(conn, "meetings", subject):
+        if subject not in meetings:
             raise ValueError(f"subject: no meeting {subject!r}")
     elif record in INSTRUMENT_RECORDS:
-        if not _exists(conn, "instruments", subject):
+        if subject not in instruments:
             raise ValueError(f"subject: no instrument {subject!r}")
     elif record in ACTION_RECORDS and subject not in ACTIONS:
         raise ValueError(
             f"subject: unknown action {subject!r}; expected one of {', '.join(ACTIONS)}"
         )
-    if meeting and not _exists(conn, "meetings", meeting):
+    if meeting and meeting not in meetings:
         raise ValueError(f"meeting: no meeting {meeting!r}")
     return record, subject, meeting
-
-
-def _exists(conn: sqlite3.Connection, table: str, slug: str) -> bool:
-    return conn.execute(f"SELECT 1 FROM {table} WHERE slug = ?", (slug,)).fetchone() is not None
 
 
 @dataclass
@@ -320,7 +326,9 @@ def put_fact(
     added = 0
     for source in sources:
         cur = conn.execute(
-            "INSERT OR IGNORE INTO fact_sources (fact, source) VALUES (?, ?)", (fact_id, source)
+            "INSERT OR IGNORE INTO fact_sources (fact, pos, source) VALUES"
+            " (?1, (SELECT coalesce(max(pos) + 1, 0) FROM fact_sources WHERE fact = ?1), ?2)",
+            (fact_id, source),
         )
         added += cur.rowcount
     return FactResult(fact_id, status, added if status != "added" else 0)
@@ -347,16 +355,21 @@ def record_fact(
     if meeting:
         meeting = resolve_meeting(conn, meeting)
     try:
-        date = check_date(date)
-        record, subject, meeting = check_fact(conn, record, subject, meeting)
+        try:
+            date = check_date(date)
+        except ValueError as exc:
+            raise ValueError(f"--date: {exc}") from None
+        record, subject, meeting = check_fact(
+            record, subject, meeting, slugs(conn, "meetings"), slugs(conn, "instruments")
+        )
+        sources = [s.strip() for s in sources if s.strip()]
         if not sources:
-            raise ValueError("source: every fact needs at least one source (--source)")
+            raise ValueError("--source: every fact needs at least one source")
     except ValueError as exc:
         raise CcmError(str(exc)) from None
     ensure_state(conn, state)
-    return state, put_fact(
-        conn, state.code, record, subject, date, meeting, detail.strip(), sources
-    )
+    result = put_fact(conn, state.code, record, subject, date, meeting, detail.strip(), sources)
+    return state, subject, result
 
 
 def remove_fact(conn: sqlite3.Connection, fact_id: int) -> str:
@@ -372,3 +385,76 @@ def remove_fact(conn: sqlite3.Connection, fact_id: int) -> str:
     conn.execute("DELETE FROM facts WHERE id = ?", (fact_id,))
     when = f" ({row['date']})" if row["date"] else ""
     return f"fact {fact_id}: {row['name']} {row['record']} {row['subject']}{when}"
+
+
+class FactBatch:
+    """Bulk writes for imports, with the semantics of `put_fact`.
+
+    New facts get their ids assigned here (the import holds the write lock, so nobody else
+    can take them) and go in with `executemany`, facts and sources alike; only a row whose
+    natural key already exists takes the row-by-row path to merge sources or update.
+    """
+
+    SIZE = 10_000
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]) + 1
+        self.rows: list[tuple[int, str, str, str, str, str | None, str]] = []
+        self.sources: list[list[str]] = []
+        self.added = self.updated = self.unchanged = self.sources_merged = 0
+
+    def add(
+        self,
+        state: str,
+        record: str,
+        subject: str,
+        date: str,
+        meeting: str,
+        detail: str,
+        sources: list[str],
+    ) -> None:
+        self.rows.append((self.next_id, state, record, subject, date, meeting or None, detail))
+        self.sources.append(sources)
+        self.next_id += 1
+        if len(self.rows) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self._write(self.rows, self.sources)
+            self.rows, self.sources = [], []
+
+    def _write(
+        self, rows: list[tuple[int, str, str, str, str, str | None, str]], sources: list[list[str]]
+    ) -> None:
+        conn = self.conn
+        first = rows[0][0]
+        conn.executemany(
+            "INSERT OR IGNORE INTO facts (id, state, record, subject, date, meeting, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        inserted = {r[0] for r in conn.execute("SELECT id FROM facts WHERE id >= ?", (first,))}
+        conn.executemany(
+            "INSERT INTO fact_sources (fact, pos, source) VALUES (?, ?, ?)",
+            [
+                (row[0], pos, source)
+                for row, row_sources in zip(rows, sources, strict=True)
+                if row[0] in inserted
+                for pos, source in enumerate(row_sources)
+            ],
+        )
+        self.added += len(inserted)
+        # Keys that were already there (or came twice in this batch): merge one by one.
+        for row, row_sources in zip(rows, sources, strict=True):
+            if row[0] not in inserted:
+                _, state, record, subject, date, meeting, detail = row
+                result = put_fact(
+                    conn, state, record, subject, date, meeting or "", detail, row_sources
+                )
+                if result.status == "updated":
+                    self.updated += 1
+                else:
+                    self.unchanged += 1
+                self.sources_merged += result.sources_added

@@ -18,7 +18,7 @@ Rows = list[tuple[Any, ...]]
 
 _SOURCES = (
     "(SELECT group_concat(source, ' | ') FROM"
-    " (SELECT source FROM fact_sources WHERE fact = {fact} ORDER BY id))"
+    " (SELECT source FROM fact_sources WHERE fact = {fact} ORDER BY pos))"
 )
 _QUALIFIER = re.compile(
     r"^(more than|over|nearly|almost|about|around|at least|some|fewer than|less than)\b", re.I
@@ -448,7 +448,8 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
             )
         )
         rows.append(("count", r["meeting"], "", f"{r['record']}: {figures}", sources))
-    # Announcements on different dates are different facts, and a partial date that
+    # Announcements on different dates are different facts, as is presence on different
+    # days of one meeting (checked against the meeting's dates below); a partial date that
     # contains a full one ('2007-05' and '2007-05-25') is no disagreement. Ratified,
     # acceded, approved and accepted all say "became bound", so they are compared together.
     bound = "('ratified', 'acceded', 'approved', 'accepted')"
@@ -459,7 +460,7 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
         SELECT s.name, {group.format(t="f")} AS kind, f.record, f.subject, f.date,
                {_SOURCES.format(fact="f.id")} AS sources
         FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.date != '' AND f.record != 'announced'
+        WHERE f.date != '' AND f.record NOT IN ('announced', 'attended', 'hosted', 'absent')
           AND EXISTS (SELECT 1 FROM facts g WHERE g.state = f.state AND g.subject = f.subject
                       AND {group.format(t="g")} = {group.format(t="f")}
                       AND g.date != '' AND g.id != f.id)

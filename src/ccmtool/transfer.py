@@ -23,15 +23,16 @@ from ccmtool.dates import check_date
 from ccmtool.db import transaction
 from ccmtool.errors import CcmError, UnknownStateError
 from ccmtool.facts import (
+    FactBatch,
     State,
     add_alias,
     check_fact,
     ensure_state,
     find_state,
     put_count,
-    put_fact,
     put_instrument,
     put_meeting,
+    slugs,
     state_for_code,
 )
 from ccmtool.model import (
@@ -157,8 +158,9 @@ PROGRESS_EVERY = 20_000  # rows
 
 def read_rows(
     path: Path, encoding: str = "utf-8", progress: Progress | None = None
-) -> tuple[str, Iterator[tuple[int, dict[str, str]]]]:
-    """The file's kind and an iterator of (line number, row); the header is line 1.
+) -> tuple[str, list[str], Iterator[tuple[int, list[str]]]]:
+    """The file's kind, its columns, and an iterator of (line number, values); the header is
+    line 1.
 
     Errors in the file's shape (encoding, quoting, NUL bytes, ragged rows) raise CcmError
     naming the line, while the iterator runs.
@@ -178,7 +180,7 @@ def read_rows(
 
     total = path.stat().st_size
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         line = reader.line_num + 1
         count = 0
         try:
@@ -191,7 +193,7 @@ def read_rows(
                         raise CcmError(
                             f"{path}:{line}: expected {len(names)} fields, found {len(values)}"
                         )
-                    yield line, dict(zip(names, values, strict=True))
+                    yield line, values
                 line = reader.line_num + 1
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _shape_error(path, line, exc, encoding) from None
@@ -200,11 +202,24 @@ def read_rows(
                 progress(str(path), total, total, count)
             handle.close()
 
-    return kind, rows()
+    return kind, names, rows()
+
+
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The first physical line that does not decode (text is decoded in chunks, so the
+    csv reader's position is not where the bad byte is)."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def _shape_error(path: Path, line: int, exc: Exception, encoding: str) -> CcmError:
     if isinstance(exc, UnicodeDecodeError):
+        line = _undecodable_line(path, encoding)
         return CcmError(
             f"{path}:{line}: not valid {encoding} (byte 0x{exc.object[exc.start]:02x});"
             " if the file is in another encoding, say so: --encoding latin-1"
@@ -226,12 +241,13 @@ class _Importer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.problems = Problems()
-        self._states: dict[str, State] = {}
+        self._state_cache: dict[str, State] = {}
         self._stored: set[str] = set()
+        self._dates: dict[str, str] = {}
 
     def state(self, name: str, code: str, where: str) -> State | None:
         key = f"code:{code.strip().upper()}" if code.strip() else f"name:{name}"
-        state = self._states.get(key)
+        state = self._state_cache.get(key)
         if state is None:
             try:
                 if code.strip():
@@ -254,20 +270,24 @@ class _Importer:
             except CcmError as exc:
                 self.problems.add(where, f"code: {exc.message}")
                 return None
-            self._states[key] = state
+            self._state_cache[key] = state
         if state.code not in self._stored:
             ensure_state(self.conn, state)
             self._stored.add(state.code)
         return state
 
     def load(
-        self, kind: str, path: Path, rows: Iterable[tuple[int, dict[str, str]]]
+        self, kind: str, path: Path, names: list[str], rows: Iterable[tuple[int, list[str]]]
     ) -> FileSummary:
         summary = FileSummary(str(path), kind)
-        loader = getattr(self, f"_{kind}")
-        for line, row in rows:
-            summary.rows += 1
-            loader(f"{path}:{line}", {k: v.strip() for k, v in row.items()}, summary)
+        if kind == "facts":
+            self._load_facts(path, names, rows, summary)
+        else:
+            loader = getattr(self, f"_{kind}")
+            for line, values in rows:
+                summary.rows += 1
+                row = {k: v.strip() for k, v in zip(names, values, strict=True)}
+                loader(f"{path}:{line}", row, summary)
         return summary
 
     def _required(self, where: str, row: dict[str, str], *columns: str) -> bool:
@@ -278,12 +298,17 @@ class _Importer:
                 ok = False
         return ok
 
-    def _date(self, where: str, row: dict[str, str], column: str) -> str | None:
+    def _date(self, where: str, value: str, column: str) -> str | None:
+        checked = self._dates.get(value)
+        if checked is not None:
+            return checked
         try:
-            return check_date(row[column])
+            checked = check_date(value)
         except ValueError as exc:
             self.problems.add(where, f"{column}: {exc}")
             return None
+        self._dates[value] = checked
+        return checked
 
     def _slug(self, where: str, value: str, column: str = "slug") -> bool:
         if not SLUG.fullmatch(value):
@@ -308,7 +333,10 @@ class _Importer:
     def _meetings(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
         ok = self._required(where, row, "slug", "name", "kind", "source")
         ok = self._slug(where, row["slug"]) and ok
-        start, end = self._date(where, row, "start_date"), self._date(where, row, "end_date")
+        start, end = (
+            self._date(where, row["start_date"], "start_date"),
+            self._date(where, row["end_date"], "end_date"),
+        )
         if row["kind"] and row["kind"] not in MEETING_KINDS:
             self.problems.add(
                 where, f"kind: {row['kind']!r}; expected one of {', '.join(MEETING_KINDS)}"
@@ -349,7 +377,7 @@ class _Importer:
     def _instruments(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
         ok = self._required(where, row, "slug", "name", "kind", "source")
         ok = self._slug(where, row["slug"]) and ok
-        date = self._date(where, row, "date")
+        date = self._date(where, row["date"], "date")
         if row["kind"] and row["kind"] not in INSTRUMENT_KINDS:
             self.problems.add(
                 where, f"kind: {row['kind']!r}; expected one of {', '.join(INSTRUMENT_KINDS)}"
@@ -398,26 +426,51 @@ class _Importer:
         }
         summary.count(put_count(self.conn, count))
 
-    def _facts(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
-        state = self.state(row["state"], row.get("code", ""), where)
-        date = self._date(where, row, "date")
-        sources = split_sources(row["source"])
-        if not sources:
-            self.problems.add(where, "source: every fact needs at least one source")
-        try:
-            record, subject, meeting = check_fact(
-                self.conn, row["record"], row["subject"], row["meeting"]
-            )
-        except ValueError as exc:
-            self.problems.add(where, str(exc))
-            return
-        if state is None or date is None or not sources:
-            return
-        result = put_fact(
-            self.conn, state.code, record, subject, date, meeting, row["detail"], sources
-        )
-        summary.count(result.status)
-        summary.sources_merged += result.sources_added
+    def _load_facts(
+        self,
+        path: Path,
+        names: list[str],
+        rows: Iterable[tuple[int, list[str]]],
+        summary: FileSummary,
+    ) -> None:
+        """The hot loop of a large import: columns by position, every check cached."""
+        col = {name: i for i, name in enumerate(names)}
+        i_state, i_code, i_record = col["state"], col.get("code"), col["record"]
+        i_subject, i_date, i_meeting = col["subject"], col["date"], col["meeting"]
+        i_detail, i_source = col["detail"], col["source"]
+        meetings, instruments = slugs(self.conn, "meetings"), slugs(self.conn, "instruments")
+        batch = FactBatch(self.conn)
+        problems = self.problems
+        checked: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        for line, values in rows:
+            summary.rows += 1
+            where = f"{path}:{line}"
+            code = values[i_code].strip() if i_code is not None else ""
+            state = self.state(values[i_state].strip(), code, where)
+            date = self._date(where, values[i_date].strip(), "date")
+            sources = split_sources(values[i_source])
+            if not sources:
+                problems.add(where, "source: every fact needs at least one source")
+            triple = (values[i_record], values[i_subject], values[i_meeting])
+            fact = checked.get(triple)
+            if fact is None:
+                try:
+                    fact = check_fact(*triple, meetings, instruments)
+                except ValueError as exc:
+                    problems.add(where, str(exc))
+                    continue
+                if len(checked) < 100_000:
+                    checked[triple] = fact
+            if state is None or date is None or not sources or problems.lines:
+                continue  # the import will be rolled back: no need to write
+            record, subject, meeting = fact
+            detail = values[i_detail].strip()
+            batch.add(state.code, record, subject, date, meeting, detail, sources)
+        batch.flush()
+        summary.added += batch.added
+        summary.updated += batch.updated
+        summary.unchanged += batch.unchanged
+        summary.sources_merged += batch.sources_merged
 
 
 class _DryRun(Exception):
@@ -440,7 +493,7 @@ def import_files(
         raise CcmError("name at least one file to import")
     kinds: list[tuple[str, Path]] = []
     for path in paths:
-        kind, rows = read_rows(path, encoding)
+        kind, _, rows = read_rows(path, encoding)
         rows.close()
         kinds.append((kind, path))
     kinds.sort(key=lambda kp: LOAD_ORDER.index(kp[0]))
@@ -450,8 +503,8 @@ def import_files(
         with transaction(conn):
             try:
                 for kind, path in kinds:
-                    _, rows = read_rows(path, encoding, progress)
-                    summaries.append(importer.load(kind, path, rows))
+                    _, names, rows = read_rows(path, encoding, progress)
+                    summaries.append(importer.load(kind, path, names, rows))
             except _TooManyProblems:
                 pass
             if importer.problems.lines:
@@ -501,7 +554,7 @@ _EXPORT_SQL = {
         SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
                coalesce(f.meeting, '') AS meeting, f.detail,
                (SELECT group_concat(source, ' | ') FROM
-                   (SELECT source FROM fact_sources WHERE fact = f.id ORDER BY id)) AS source
+                   (SELECT source FROM fact_sources WHERE fact = f.id ORDER BY pos)) AS source
         FROM facts f JOIN states s ON s.code = f.state
         ORDER BY f.state, f.date, f.record, f.subject
     """,

@@ -6,7 +6,6 @@ import os
 import sqlite3
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,30 +20,29 @@ class CcmGroup(TyperGroup):
     Set CCM_DEBUG=1 to get the traceback of an unexpected error.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CcmError as exc:
-            click.echo(f"ccm: error: {exc.message}", err=True)
+            typer.echo(f"ccm: error: {exc.message}", err=True)
             for line in exc.details:
-                click.echo(f"  {line}", err=True)
+                typer.echo(f"  {line}", err=True)
             ctx.exit(int(exc.exit_code))
         except sqlite3.Error as exc:
             if os.environ.get("CCM_DEBUG"):
                 raise
-            click.echo(f"ccm: error: database: {exc}", err=True)
+            typer.echo(f"ccm: error: database: {exc}", err=True)
             ctx.exit(int(ExitCode.BAD_DATA))
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
         except BrokenPipeError:
             # `ccm export | head`: the reader has gone, which is not an error.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             ctx.exit(0)
         except Exception as exc:  # last line of defence: no traceback reaches a user
-            if os.environ.get("CCM_DEBUG"):
+            # Usage errors, --help and exits are Typer's (or Click's) to report.
+            if os.environ.get("CCM_DEBUG") or type(exc).__module__.startswith(("typer", "click")):
                 raise
-            click.echo(
+            typer.echo(
                 f"ccm: internal error: {type(exc).__name__}: {exc} (CCM_DEBUG=1 shows details)",
                 err=True,
             )
