@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Container
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ccmtool.dates import check_date
 from ccmtool.errors import CcmError, UnknownStateError
@@ -22,8 +22,7 @@ from ccmtool.model import (
 from ccmtool.names import Country, normalize
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     code: str
     name: str
     region: str
@@ -275,8 +274,7 @@ def check_fact(
     return record, subject, meeting
 
 
-@dataclass
-class FactResult:
+class FactResult(NamedTuple):
     fact_id: int
     status: str  # added, updated, unchanged
     sources_added: int

@@ -12,16 +12,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # The UN geoscheme calls the continent "Americas"; countryguess says "America".
 _REGION_NAMES = {"America": "Americas"}
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     code: str
     name: str
     region: str

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ccmtool.db import SCHEMA_VERSION, schema_version
 
@@ -25,8 +24,7 @@ _QUALIFIER = re.compile(
 )
 
 
-@dataclass
-class Meeting:
+class Meeting(NamedTuple):
     slug: str
     name: str
     city: str
@@ -52,11 +50,15 @@ def count_label(count: int, detail: str) -> str:
     return f"{m.group(1).lower()} {count}" if m else str(count)
 
 
-def reported_counts(conn: sqlite3.Connection, slug: str, record: str = "attended") -> list[str]:
-    """Distinct labels of every figure the sources report, largest first."""
+def reported_counts(
+    conn: sqlite3.Connection, slug: str, record: str = "attended", *, as_entered: bool = False
+) -> list[str]:
+    """Distinct labels of every figure the sources report: largest first, or in the order
+    they were entered (the first is then the main source's)."""
     labels: list[str] = []
+    order = "id" if as_entered else "count DESC, id"
     for row in conn.execute(
-        "SELECT count, detail FROM counts WHERE meeting = ? AND record = ? ORDER BY count DESC, id",
+        f"SELECT count, detail FROM counts WHERE meeting = ? AND record = ? ORDER BY {order}",
         (slug, record),
     ):
         label = count_label(row["count"], row["detail"])
@@ -322,7 +324,7 @@ def endorsement_footer(conn: sqlite3.Connection, slug: str, recorded: int) -> st
     labels: list[str] = []
     if row and row["meeting"]:
         for record in ("endorsed", "adopted"):
-            for label in reported_counts(conn, row["meeting"], record):
+            for label in reported_counts(conn, row["meeting"], record, as_entered=True):
                 if label not in labels:
                     labels.append(label)
     if not labels:

@@ -6,8 +6,6 @@ to stderr for machine formats, so `ccm ... --format csv > file` stays clean.
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -39,10 +37,14 @@ def render(
 ) -> None:
     out = out or sys.stdout
     if fmt == "csv":
+        import csv
+
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt == "json":
+        import json
+
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -13,7 +13,7 @@ BAR_WIDTH = 40
 
 def bar(value: int, extra: int, scale: float) -> str:
     """'#' for what is recorded, '.' for what sources report beyond it."""
-    filled = round(value * scale)
+    filled = max(round(value * scale), 1 if value > 0 else 0)
     more = round((value + extra) * scale) - filled
     return "#" * filled + "." * max(more, 0)
 
