@@ -40,6 +40,7 @@ from ccmtool.model import (
     INSTRUMENT_KINDS,
     MEETING_KINDS,
     SLUG,
+    SOURCE_SEPARATOR,
     join_sources,
     split_sources,
 )
@@ -550,14 +551,8 @@ def load_builtin(conn: sqlite3.Connection) -> str:
 # --- exporting ----------------------------------------------------------------------------
 
 _EXPORT_SQL = {
-    "facts": """
-        SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
-               coalesce(f.meeting, '') AS meeting, f.detail,
-               (SELECT group_concat(source, ' | ') FROM
-                   (SELECT source FROM fact_sources WHERE fact = f.id ORDER BY pos)) AS source
-        FROM facts f JOIN states s ON s.code = f.state
-        ORDER BY f.state, f.date, f.record, f.subject
-    """,
+    # facts: see _fact_rows, a merge of two sequential scans.
+    "facts": "",
     "meetings": """
         SELECT m.slug, m.name, m.city, coalesce(s.name, '') AS country, m.start_date,
                m.end_date, m.kind, coalesce(m.reported, '') AS reported, m.source
@@ -587,12 +582,64 @@ def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterato
     """Column names and a row cursor for one export; streams, never loads everything."""
     if what not in _EXPORT_SQL:
         raise CcmError(f"cannot export {what!r}; choose one of {', '.join(EXPORT_KINDS)}")
+    if what == "facts":
+        return EXPORT_FACT_COLUMNS, _fact_rows(conn)
     cur = conn.execute(_EXPORT_SQL[what])
     columns = [d[0] for d in cur.description]
     return columns, (tuple(r) for r in cur)
 
 
+def _fact_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every fact with its sources, in the order facts were recorded.
+
+    Facts by id and sources by fact are two sequential scans merged here: a join with a
+    per-fact subquery costs a random lookup and a small sort per fact (3x slower at a
+    million facts). Recording order is stable, and an import keeps it, so export -> import
+    -> export gives the same bytes.
+    """
+    names = dict(conn.execute("SELECT code, name FROM states").fetchall())
+    sources = conn.execute("SELECT fact, pos, source FROM fact_sources ORDER BY fact")
+    pending = next(sources, None)
+    for fact_id, code, *rest in conn.execute(
+        "SELECT id, state, record, subject, date, coalesce(meeting, ''), detail"
+        " FROM facts ORDER BY id"
+    ):
+        while pending is not None and pending[0] < fact_id:
+            pending = next(sources, None)  # sources of a fact that no longer exists
+        if pending is None or pending[0] != fact_id:
+            source = ""
+        else:
+            first = pending
+            pending = next(sources, None)
+            if pending is None or pending[0] != fact_id:
+                source = first[2]  # the usual case: one source
+            else:
+                mine = [first[1:]]
+                while pending is not None and pending[0] == fact_id:
+                    mine.append(pending[1:])
+                    pending = next(sources, None)
+                mine.sort()
+                source = SOURCE_SEPARATOR.join(text for _, text in mine)
+        yield (names[code], code, *rest, source)
+
+
 _FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+class _Counter:
+    """Counts rows as csv.writer.writerows pulls them (a loop of writerow is slower)."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.n = 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = next(self.rows)
+        self.n += 1
+        return row
 
 
 def excel_safe(value: Any) -> Any:
@@ -616,10 +663,11 @@ def write_export(
         writer = csv.writer(out, lineterminator="\n")
         if excel:
             out.write("\ufeff")
+            rows = (tuple(excel_safe(v) for v in row) for row in rows)
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([excel_safe(v) for v in row] if excel else row)
-            n += 1
+        counted = _Counter(rows)
+        writer.writerows(counted)
+        n = counted.n
     elif fmt in ("json", "jsonl"):
         first = True
         if fmt == "json":

@@ -42,7 +42,7 @@ def load_all() -> Any:
     """The application with every command registered."""
     for module in dict.fromkeys(COMMANDS.values()):  # help lists commands in this order
         importlib.import_module(f"ccmtool.cli.{module}")
-    from ccmtool.cli.app import app
+    from ccmtool.cli.base import app
 
     return app
 
@@ -61,7 +61,7 @@ def main() -> None:
     completing = any(key.endswith("_COMPLETE") for key in os.environ)
     if name in COMMANDS and not completing and "--help" not in sys.argv[2:]:
         importlib.import_module(f"ccmtool.cli.{COMMANDS[name]}")
-        from ccmtool.cli.app import app
+        from ccmtool.cli.base import app
     else:
         app = load_all()
     app()

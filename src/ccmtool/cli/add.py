@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.dates import check_date
 from ccmtool.db import transaction

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
 from ccmtool.errors import UsageError
 from ccmtool.facts import resolve_meeting

@@ -35,8 +35,21 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+_OPEN: list[sqlite3.Connection] = []
+
+
 def open_db(path: Path | None, *, readonly: bool = False) -> sqlite3.Connection:
-    return db.open_db(path, notify=say, readonly=readonly)
+    """Open the database for this command; it is closed when the command ends."""
+    conn = db.open_db(path, notify=say, readonly=readonly)
+    _OPEN.append(conn)
+    return conn
+
+
+def close_all() -> None:
+    """Close what this command opened: the last close checkpoints the WAL into the main
+    file, so a copy of ccm.db alone is complete once ccm has exited or returned."""
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def show(columns: list[str], rows: list[tuple], fmt: str, note: str | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
 from ccmtool.queries import conflicts as conflict_rows
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.errors import UsageError
 from ccmtool.transfer import EXPORT_KINDS, export_to_file, write_export

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.transfer import import_files
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.db import transaction
 from ccmtool.facts import record_fact, remove_fact

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ccmtool import db
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, say, show
 from ccmtool.errors import CcmError
 from ccmtool.queries import info as info_rows

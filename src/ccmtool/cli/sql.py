@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ccmtool.cli.app import app
+from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
 from ccmtool.db import allow_reads_only
 from ccmtool.errors import CcmError

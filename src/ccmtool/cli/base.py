@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from ccmtool import __version__
+from ccmtool.cli.common import close_all
 from ccmtool.errors import CcmError, ExitCode
 
 
@@ -21,6 +22,12 @@ class CcmGroup(TyperGroup):
     """
 
     def invoke(self, ctx: Any) -> Any:
+        try:
+            return self._invoke(ctx)
+        finally:
+            close_all()
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CcmError as exc:
