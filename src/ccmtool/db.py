@@ -305,6 +305,30 @@ def open_db(
     return conn
 
 
+# Pragmas that only describe: with a table or index name as argument, or none at all.
+_SCHEMA_PRAGMAS = {
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+}
+# Pragmas that set something when given a value: allowed only without one.
+_VALUE_PRAGMAS = {
+    "database_list",
+    "user_version",
+    "application_id",
+    "page_count",
+    "page_size",
+    "encoding",
+}
+
+
 def allow_reads_only(conn: sqlite3.Connection) -> None:
     """Refuse, inside SQLite, anything but reading: the connection is already read-only,
     and this also stops ATTACH (which could create a file) and pragmas that change state."""
@@ -315,8 +339,14 @@ def allow_reads_only(conn: sqlite3.Connection) -> None:
         getattr(sqlite3, "SQLITE_RECURSIVE", 33),
     }
 
-    def authorizer(action: int, *_args: object) -> int:
-        return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
+    def authorizer(action: int, arg1: str | None, arg2: str | None, *_rest: object) -> int:
+        if action in allowed:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and (
+            arg1 in _SCHEMA_PRAGMAS or (arg1 in _VALUE_PRAGMAS and arg2 is None)
+        ):
+            return sqlite3.SQLITE_OK  # reading the schema, as power users do
+        return sqlite3.SQLITE_DENY
 
     conn.execute("PRAGMA query_only = ON")
     conn.set_authorizer(authorizer)

@@ -185,8 +185,10 @@ def newcomers(
 ) -> tuple[list[str], Rows]:
     """States at this meeting with no recorded presence at any earlier-dated meeting.
 
-    "First recorded", not "first": the data is partial. Undated meetings cannot be placed
-    before or after, so they never make a state a non-newcomer.
+    "First recorded", not "first": the data is partial. A meeting is earlier only if its
+    date, at its own precision, is before this one's: undated meetings, and a meeting dated
+    '2008-02' against one starting 2008-02-18, cannot be placed, so they never make a state
+    a non-newcomer.
     """
     start = meeting(conn, slug).start_date
     cur = conn.execute(
@@ -198,7 +200,7 @@ def newcomers(
           AND NOT EXISTS (
               SELECT 1 FROM facts g JOIN meetings m ON m.slug = g.subject
               WHERE g.state = f.state AND g.record IN {_PRESENT}
-                AND m.start_date != '' AND m.start_date < ?)
+                AND m.start_date != '' AND m.start_date < substr(?, 1, length(m.start_date)))
         GROUP BY f.state
         ORDER BY s.name
         """,
@@ -424,7 +426,9 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
     - count: one meeting, one record, several reported figures;
     - date: one state, record and subject with several dates (Burundi's ratification);
     - record: one event under two terms (Japan "accepted" by the UN, "ratified" elsewhere);
-    - meeting date: a dated fact about a meeting that falls outside the meeting's dates;
+    - meeting date: a dated fact about a meeting that falls outside the meeting's dates
+      (compared at the coarser of the two precisions; with no end date, a meeting is taken
+      to end within the month it started);
     - endorsed and declined / attended and absent: both recorded for one state.
     """
     rows: Rows = []
@@ -484,11 +488,14 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
         SELECT s.name, f.record, f.subject, f.date, m.start_date, m.end_date,
                {_SOURCES.format(fact="f.id")} AS sources
         FROM facts f JOIN states s ON s.code = f.state
-        JOIN meetings m ON m.slug = f.subject
-        WHERE f.date != '' AND m.start_date != ''
-          AND (f.date < substr(m.start_date, 1, length(f.date))
-               OR f.date > substr(coalesce(nullif(m.end_date, ''), m.start_date), 1,
-                                  length(f.date)))
+        JOIN (SELECT slug, start_date, end_date,
+                     coalesce(nullif(end_date, ''), substr(start_date, 1, 7)) AS last
+              FROM meetings WHERE start_date != '') m ON m.slug = f.subject
+        WHERE f.date != ''
+          AND (substr(f.date, 1, min(length(f.date), length(m.start_date)))
+                 < substr(m.start_date, 1, min(length(f.date), length(m.start_date)))
+               OR substr(f.date, 1, min(length(f.date), length(m.last)))
+                 > substr(m.last, 1, min(length(f.date), length(m.last))))
         ORDER BY m.start_date, s.name
         """
     ):

@@ -56,8 +56,12 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], style: str = "s
 
     if not rows:
         return "(no rows)"
+    cells = [["" if v is None else v for v in row] for row in rows]
+    if style in ("github", "pipe"):
+        # ' | ' separates sources; unescaped, it would split a Markdown cell in two.
+        cells = [[v.replace("|", "\\|") if isinstance(v, str) else v for v in r] for r in cells]
     return tabulate(
-        [["" if v is None else v for v in row] for row in rows],
+        cells,
         headers=list(columns),
         tablefmt=style,
         disable_numparse=True,
