@@ -281,24 +281,30 @@ def open_db(
     *,
     notify: Notify = lambda _msg: None,
     readonly: bool = False,
+    file_readonly: bool = False,
 ) -> sqlite3.Connection:
     """Open the database at `path`, creating it from the built-in dataset on first use and
-    upgrading an older schema in place."""
+    upgrading an older schema in place.
+
+    `readonly` sets `query_only` (reads by ccm's own commands); `file_readonly` reopens the
+    file itself read-only, for SQL typed by the user. Read-only file handles cannot clean up
+    SQLite's -wal/-shm files when they close, so ccm's own reads do not use them.
+    """
     path = path or default_path()
     check_is_ccm_file(path)
     if not path.exists() or path.stat().st_size == 0:
         create(path, notify=notify)
-    if readonly:
-        conn = connect(path, readonly=True)
-        if schema_version(conn) == SCHEMA_VERSION:
-            return conn
-        conn.close()
     conn = connect(path)
     try:
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
         if schema_version(conn) != SCHEMA_VERSION:
             _migrate(conn, path, notify)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        if file_readonly:
+            conn.close()
+            conn = connect(path, readonly=True)
+        if readonly or file_readonly:
+            conn.execute("PRAGMA query_only = ON")
     except BaseException:
         conn.close()
         raise
@@ -348,5 +354,4 @@ def allow_reads_only(conn: sqlite3.Connection) -> None:
             return sqlite3.SQLITE_OK  # reading the schema, as power users do
         return sqlite3.SQLITE_DENY
 
-    conn.execute("PRAGMA query_only = ON")
     conn.set_authorizer(authorizer)

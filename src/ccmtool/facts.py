@@ -18,6 +18,8 @@ from ccmtool.model import (
     INSTRUMENT_RECORDS,
     MEETING_RECORDS,
     RECORDS,
+    SOURCE_SEPARATOR,
+    split_sources,
 )
 from ccmtool.names import Country, normalize
 
@@ -360,7 +362,8 @@ def record_fact(
         record, subject, meeting = check_fact(
             record, subject, meeting, slugs(conn, "meetings"), slugs(conn, "instruments")
         )
-        sources = [s.strip() for s in sources if s.strip()]
+        # One --source may hold several, separated as in the CSV contract.
+        sources = split_sources(SOURCE_SEPARATOR.join(sources))
         if not sources:
             raise ValueError("--source: every fact needs at least one source")
     except ValueError as exc:

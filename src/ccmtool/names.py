@@ -82,10 +82,6 @@ def find(name: str) -> Country | None:
     key = normalize(name)
     if not key:
         return None
-    if len(key) in (2, 3) and key.isalpha():
-        # An unknown code is not a name: don't let patterns guess at it.
-        info = _exact_index().get(key)
-        return _to_country(info) if info else None
     for candidate in _spellings(key):
         info = _exact_index().get(candidate)
         if info is None:

@@ -116,6 +116,9 @@ def detect_kind(header: list[str], where: str) -> str:
     """Which contract file this is, from its header alone."""
     names = [h.strip() for h in header]
     columns = set(names)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise CcmError(f"{where}:1: header: column {', '.join(repeated)} appears more than once")
     if columns in ({*FACT_COLUMNS}, {*EXPORT_FACT_COLUMNS}):
         return "facts"
     for kind, expected in HEADERS.items():
@@ -173,7 +176,7 @@ def read_rows(
     except StopIteration:
         handle.close()
         raise CcmError(f"{path}: empty file; expected a header line") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except (UnicodeError, csv.Error) as exc:
         handle.close()
         raise _shape_error(path, 1, exc, encoding) from None
     kind = detect_kind(header, str(path))
@@ -196,7 +199,7 @@ def read_rows(
                         )
                     yield line, values
                 line = reader.line_num + 1
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except (UnicodeError, csv.Error) as exc:
             raise _shape_error(path, line, exc, encoding) from None
         finally:
             if progress is not None:
@@ -219,6 +222,8 @@ def _undecodable_line(path: Path, encoding: str) -> int:
 
 
 def _shape_error(path: Path, line: int, exc: Exception, encoding: str) -> CcmError:
+    if isinstance(exc, UnicodeError) and not isinstance(exc, UnicodeDecodeError):
+        return CcmError(f"{path}:{line}: cannot be read as {encoding}: {exc}")
     if isinstance(exc, UnicodeDecodeError):
         line = _undecodable_line(path, encoding)
         return CcmError(
@@ -708,6 +713,8 @@ def export_to_file(
     conn: sqlite3.Connection, what: str, fmt: str, path: Path, *, excel: bool = False
 ) -> int:
     """Write the export beside `path` and rename it over: a crash never leaves half a file."""
+    if path.is_dir():
+        raise CcmError(f"{path}: is a directory; -o takes a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

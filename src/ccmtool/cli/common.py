@@ -38,9 +38,11 @@ def say(message: str) -> None:
 _OPEN: list[sqlite3.Connection] = []
 
 
-def open_db(path: Path | None, *, readonly: bool = False) -> sqlite3.Connection:
+def open_db(
+    path: Path | None, *, readonly: bool = False, file_readonly: bool = False
+) -> sqlite3.Connection:
     """Open the database for this command; it is closed when the command ends."""
-    conn = db.open_db(path, notify=say, readonly=readonly)
+    conn = db.open_db(path, notify=say, readonly=readonly, file_readonly=file_readonly)
     _OPEN.append(conn)
     return conn
 

@@ -21,7 +21,7 @@ def sql(
     import sqlite3
 
     check_format(fmt)
-    conn = open_db(db_path, readonly=True)
+    conn = open_db(db_path, file_readonly=True)
     allow_reads_only(conn)
     try:
         columns, rows = read_only_sql(conn, query)
