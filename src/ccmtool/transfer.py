@@ -313,7 +313,8 @@ class _Importer:
         except ValueError as exc:
             self.problems.add(where, f"{column}: {exc}")
             return None
-        self._dates[value] = checked
+        if len(self._dates) < 10_000:  # bounded: memory stays flat however long the file
+            self._dates[value] = checked
         return checked
 
     def _slug(self, where: str, value: str, column: str = "slug") -> bool:
