@@ -39,6 +39,9 @@ SOURCE_SEPARATOR = " | "
 
 def split_sources(cell: str) -> list[str]:
     """Distinct non-empty sources in their given order."""
+    if SOURCE_SEPARATOR not in cell:  # the usual case, and the hot path of a big import
+        cell = cell.strip()
+        return [cell] if cell else []
     out: list[str] = []
     for part in cell.split(SOURCE_SEPARATOR):
         part = part.strip()

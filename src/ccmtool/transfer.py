@@ -449,9 +449,10 @@ class _Importer:
         batch = FactBatch(self.conn)
         problems = self.problems
         checked: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        prefix = f"{path}:"
         for line, values in rows:
             summary.rows += 1
-            where = f"{path}:{line}"
+            where = prefix + str(line)
             code = values[i_code].strip() if i_code is not None else ""
             state = self.state(values[i_state].strip(), code, where)
             date = self._date(where, values[i_date].strip(), "date")
