@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from ccmtool import db
 from ccmtool.cli import app
 
-
 # Typer rebuilds the whole click command on every CliRunner.invoke (~25 ms for 22 commands);
 # the application does not change during a run, so build it once per application object.
 typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
