@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 def check_date(value: str) -> str:

@@ -123,21 +123,24 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
 
 def _migrate_2(db: sqlite_utils.Database) -> None:
     """Faster bulk imports: sources in one B-tree keyed (fact, source), ordered by `pos`;
-    no index on facts.meeting (no query needs it, and each index slows every insert)."""
+    no index on facts.meeting (no query needs it, and each index slows every insert).
+
+    The key columns come first: SQLite 3.40-3.41's integrity_check misreports WITHOUT ROWID
+    tables whose key is not a prefix of the columns."""
     db.execute(
         """
         CREATE TABLE fact_sources_v2 (
             fact INTEGER NOT NULL REFERENCES facts(id),
-            pos INTEGER NOT NULL,
             source TEXT NOT NULL,
+            pos INTEGER NOT NULL,
             PRIMARY KEY (fact, source)
         ) WITHOUT ROWID
         """
     )
     db.execute(
         """
-        INSERT INTO fact_sources_v2 (fact, pos, source)
-        SELECT fact, row_number() OVER (PARTITION BY fact ORDER BY id) - 1, source
+        INSERT INTO fact_sources_v2 (fact, source, pos)
+        SELECT fact, source, row_number() OVER (PARTITION BY fact ORDER BY id) - 1
         FROM fact_sources
         """
     )
@@ -246,11 +249,15 @@ def _migrate(conn: sqlite3.Connection, path: Path, notify: Notify) -> None:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def create(path: Path, *, seed: bool = True, notify: Notify = lambda _msg: None) -> None:
-    """Build a new database beside `path` and rename it into place.
+def create(
+    path: Path, *, seed: bool = True, replace: bool = False, notify: Notify = lambda _msg: None
+) -> None:
+    """Build a new database beside `path` and move it into place.
 
     Nothing is half-written: a crash while seeding leaves no file (or the old one, for
-    `init --force`), never a database with a schema but half a dataset.
+    `init --force`), never a database with a schema but half a dataset. Without `replace`,
+    the move is a hard link, which fails if another ccm process created the file first: that
+    one is kept, with whatever it has already written.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -263,9 +270,17 @@ def create(path: Path, *, seed: bool = True, notify: Notify = lambda _msg: None)
 
             summary = load_builtin(conn)
         conn.close()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.replace(tmp, path)
+        if replace or (path.exists() and path.stat().st_size == 0):
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return  # another process made it first: use theirs
+            finally:
+                tmp.unlink(missing_ok=True)
     except BaseException:
         conn.close()
         tmp.unlink(missing_ok=True)
@@ -296,7 +311,12 @@ def open_db(
         create(path, notify=notify)
     conn = connect(path)
     try:
-        if schema_version(conn) != SCHEMA_VERSION:
+        try:
+            version = schema_version(conn)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CcmError(f"{path}: cannot be read as a database ({exc})") from None
+        if version != SCHEMA_VERSION:
             _migrate(conn, path, notify)
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")

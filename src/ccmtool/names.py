@@ -82,15 +82,20 @@ def find(name: str) -> Country | None:
     key = normalize(name)
     if not key:
         return None
+    name_like = _NAME_LIKE.fullmatch(key) is not None
     for candidate in _spellings(key):
         info = _exact_index().get(candidate)
-        if info is None:
+        if info is None and name_like:
             matches = {c["iso3"]: c for c in _countries() if _pattern(c).search(candidate)}
             info = next(iter(matches.values())) if len(matches) == 1 else None
         if info is not None:
             return _to_country(info)
     return None
 
+
+# Patterns match a country's name anywhere in the text, so they are only tried on text that
+# could be a name: letters, spaces and . , ' ( ) - & / ("Hungary'; DROP TABLE" is not).
+_NAME_LIKE = re.compile(r"[^\W\d_]+(?:[ .,'()&/-]+[^\W\d_]*)*[.)]?")
 
 _INVERTED = re.compile(r"(.+?)\s*\((.+)\)")
 

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from ccmtool.dates import check_date
 from ccmtool.db import transaction
-from ccmtool.errors import CcmError, UnknownStateError
+from ccmtool.errors import CcmError, UnknownStateError, UsageError
 from ccmtool.facts import (
     FactBatch,
     State,
@@ -73,6 +73,11 @@ MAX_PROBLEMS = 20
 # --- reading ------------------------------------------------------------------------------
 
 
+def _whole_number(text: str) -> bool:
+    """ASCII digits only: '²' and '٣' pass str.isdigit() but are no count."""
+    return text.isascii() and text.isdigit()
+
+
 class _TooManyProblems(Exception):
     pass
 
@@ -112,13 +117,21 @@ class FileSummary:
         return text
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    text = repr(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def detect_kind(header: list[str], where: str) -> str:
     """Which contract file this is, from its header alone."""
     names = [h.strip() for h in header]
     columns = set(names)
+    if any("\x00" in n for n in names):
+        raise CcmError(f"{where}:1: contains NUL bytes; is this a binary or UTF-16 file?")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise CcmError(f"{where}:1: header: column {', '.join(repeated)} appears more than once")
+        shown = ", ".join(_shown(n) for n in repeated)
+        raise CcmError(f"{where}:1: header: column {shown} appears more than once")
     if columns in ({*FACT_COLUMNS}, {*EXPORT_FACT_COLUMNS}):
         return "facts"
     for kind, expected in HEADERS.items():
@@ -126,7 +139,8 @@ def detect_kind(header: list[str], where: str) -> str:
             return kind
     best = min(HEADERS.items(), key=lambda kv: len(columns ^ set(kv[1])))
     missing = [c for c in best[1] if c not in columns and not (best[0] == "facts" and c == "code")]
-    extra = [c for c in names if c not in best[1]]
+    # Shown with repr() and cut short: a binary file's "header" must not reach the terminal.
+    extra = [_shown(c) for c in names if c not in best[1]][:5]
     hint = []
     if missing:
         hint.append(f"missing {', '.join(missing)}")
@@ -151,7 +165,7 @@ def _open_text(path: Path, encoding: str) -> TextIO:
     except FileNotFoundError:
         raise CcmError(f"{path}: no such file") from None
     except LookupError:
-        raise CcmError(f"unknown encoding {encoding!r}") from None
+        raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
     except OSError as exc:
         raise CcmError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -192,6 +206,8 @@ def read_rows(
                 count += 1
                 if progress is not None and count % PROGRESS_EVERY == 0:
                     progress(str(path), handle.buffer.tell(), total, count)
+                if "\x00" in "".join(values):
+                    raise CcmError(f"{path}:{line}: contains a NUL byte; is this a binary file?")
                 if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
                     if len(values) != len(names):
                         raise CcmError(
@@ -226,9 +242,12 @@ def _shape_error(path: Path, line: int, exc: Exception, encoding: str) -> CcmErr
         return CcmError(f"{path}:{line}: cannot be read as {encoding}: {exc}")
     if isinstance(exc, UnicodeDecodeError):
         line = _undecodable_line(path, encoding)
+        with path.open("rb") as f:
+            start = f.read(2)
+        hint = "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "latin-1"
         return CcmError(
             f"{path}:{line}: not valid {encoding} (byte 0x{exc.object[exc.start]:02x});"
-            " if the file is in another encoding, say so: --encoding latin-1"
+            f" if the file is in another encoding, say so: --encoding {hint}"
         )
     message = str(exc)
     if "NUL" in message:
@@ -251,7 +270,7 @@ class _Importer:
         self._stored: set[str] = set()
         self._dates: dict[str, str] = {}
 
-    def state(self, name: str, code: str, where: str) -> State | None:
+    def state(self, name: str, code: str, where: str, field: str = "state") -> State | None:
         key = f"code:{code.strip().upper()}" if code.strip() else f"name:{name}"
         state = self._state_cache.get(key)
         if state is None:
@@ -259,7 +278,7 @@ class _Importer:
                 if code.strip():
                     state = state_for_code(self.conn, code)
                 elif not name.strip():
-                    self.problems.add(where, "state: empty")
+                    self.problems.add(where, f"{field}: empty")
                     return None
                 else:
                     state = find_state(self.conn, name)
@@ -271,7 +290,7 @@ class _Importer:
                         + ", ".join(f"{n} ({c})" for n, c in exc.suggestions)
                         + "?"
                     )
-                self.problems.add(where, f"state: unknown state {name!r}{hint}")
+                self.problems.add(where, f"{field}: unknown state {name!r}{hint}")
                 return None
             except CcmError as exc:
                 self.problems.add(where, f"code: {exc.message}")
@@ -351,7 +370,7 @@ class _Importer:
             ok = False
         reported: int | None = None
         if row["reported"]:
-            if not row["reported"].isdigit():
+            if not _whole_number(row["reported"]):
                 self.problems.add(
                     where, f"reported: expected a whole number, got {row['reported']!r}"
                 )
@@ -360,7 +379,7 @@ class _Importer:
                 reported = int(row["reported"])
         country = None
         if row["country"]:
-            state = self.state(row["country"], "", where)
+            state = self.state(row["country"], "", where, field="country")
             ok = ok and state is not None
             country = state.code if state else None
         if start and end and end < start:
@@ -419,7 +438,7 @@ class _Importer:
                 where, f"record: {row['record']!r}; expected one of {', '.join(COUNT_RECORDS)}"
             )
             ok = False
-        if row["count"] and not row["count"].isdigit():
+        if row["count"] and not _whole_number(row["count"]):
             self.problems.add(where, f"count: expected a whole number, got {row['count']!r}")
             ok = False
         if not ok:

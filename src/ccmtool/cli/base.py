@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from ccmtool import __version__
-from ccmtool.cli.common import close_all
+from ccmtool.cli.common import close_all, current_path
 from ccmtool.errors import CcmError, ExitCode
 
 
@@ -38,7 +38,8 @@ class CcmGroup(TyperGroup):
         except sqlite3.Error as exc:
             if os.environ.get("CCM_DEBUG"):
                 raise
-            typer.echo(f"ccm: error: database: {exc}", err=True)
+            where = f"{current_path[0]}: " if current_path else ""
+            typer.echo(f"ccm: error: {where}database: {exc}", err=True)
             ctx.exit(int(ExitCode.BAD_DATA))
         except BrokenPipeError:
             # `ccm export | head`: the reader has gone, which is not an error.

@@ -36,12 +36,15 @@ def say(message: str) -> None:
 
 
 _OPEN: list[sqlite3.Connection] = []
+# The file this command works on, so a database error can name it.
+current_path: list[Path] = []
 
 
 def open_db(
     path: Path | None, *, readonly: bool = False, file_readonly: bool = False
 ) -> sqlite3.Connection:
     """Open the database for this command; it is closed when the command ends."""
+    current_path[:] = [path or db.default_path()]
     conn = db.open_db(path, notify=say, readonly=readonly, file_readonly=file_readonly)
     _OPEN.append(conn)
     return conn

@@ -22,7 +22,7 @@ def init(
     db.check_is_ccm_file(path)
     if path.exists() and path.stat().st_size > 0 and not force:
         raise CcmError(f"{path} already exists; --force replaces it (its data is lost)")
-    db.create(path, seed=not empty, notify=say)
+    db.create(path, seed=not empty, replace=force, notify=say)
 
 
 @app.command()
