@@ -202,10 +202,15 @@ def read_rows(
         line = reader.line_num + 1
         count = 0
         try:
+            width = len(names)
             for values in reader:
                 count += 1
                 if progress is not None and count % PROGRESS_EVERY == 0:
                     progress(str(path), handle.buffer.tell(), total, count)
+                if len(values) == width and "\x00" not in "".join(values):
+                    yield line, values  # the usual case
+                    line = reader.line_num + 1
+                    continue
                 if "\x00" in "".join(values):
                     raise CcmError(f"{path}:{line}: contains a NUL byte; is this a binary file?")
                 if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
@@ -468,31 +473,49 @@ class _Importer:
         batch = FactBatch(self.conn)
         problems = self.problems
         checked: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        codes: dict[tuple[str, str], str] = {}  # (state cell, code cell) -> stored code
+        dates: dict[str, str] = {}  # date cell -> checked date
         prefix = f"{path}:"
+        add = batch.add
         for line, values in rows:
             summary.rows += 1
-            where = prefix + str(line)
-            code = values[i_code].strip() if i_code is not None else ""
-            state = self.state(values[i_state].strip(), code, where)
-            date = self._date(where, values[i_date].strip(), "date")
-            sources = split_sources(values[i_source])
+            # Fast paths first: a spelling, a date and a (record, subject, meeting) seen
+            # before cost a dict lookup; the label for error messages is built only if needed.
+            state_cell = values[i_state]
+            code_cell = values[i_code] if i_code is not None else ""
+            code = codes.get((state_cell, code_cell))
+            if code is None:
+                state = self.state(state_cell.strip(), code_cell.strip(), prefix + str(line))
+                if state is not None:
+                    code = state.code
+                    if len(codes) < 10_000:
+                        codes[state_cell, code_cell] = code
+            date = dates.get(values[i_date])
+            if date is None:
+                date = self._date(prefix + str(line), values[i_date].strip(), "date")
+                if date is not None and len(dates) < 10_000:
+                    dates[values[i_date]] = date
+            source = values[i_source]
+            if SOURCE_SEPARATOR in source:
+                sources = split_sources(source)
+            else:
+                source = source.strip()
+                sources = [source] if source else []
             if not sources:
-                problems.add(where, "source: every fact needs at least one source")
+                problems.add(prefix + str(line), "source: every fact needs at least one source")
             triple = (values[i_record], values[i_subject], values[i_meeting])
             fact = checked.get(triple)
             if fact is None:
                 try:
                     fact = check_fact(*triple, meetings, instruments)
                 except ValueError as exc:
-                    problems.add(where, str(exc))
+                    problems.add(prefix + str(line), str(exc))
                     continue
-                if len(checked) < 100_000:
+                if len(checked) < 10_000:
                     checked[triple] = fact
-            if state is None or date is None or not sources or problems.lines:
+            if code is None or date is None or not sources or problems.lines:
                 continue  # the import will be rolled back: no need to write
-            record, subject, meeting = fact
-            detail = values[i_detail].strip()
-            batch.add(state.code, record, subject, date, meeting, detail, sources)
+            add(code, fact[0], fact[1], date, fact[2], values[i_detail].strip(), sources)
         batch.flush()
         summary.added += batch.added
         summary.updated += batch.updated
