@@ -648,28 +648,29 @@ def _fact_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
     """
     names = dict(conn.execute("SELECT code, name FROM states").fetchall())
     sources = conn.execute("SELECT fact, pos, source FROM fact_sources ORDER BY fact")
-    pending = next(sources, None)
-    for fact_id, code, *rest in conn.execute(
+    following = sources.fetchone
+    pending = following()
+    for fact_id, code, record, subject, date, meeting, detail in conn.execute(
         "SELECT id, state, record, subject, date, coalesce(meeting, ''), detail"
         " FROM facts ORDER BY id"
     ):
-        while pending is not None and pending[0] < fact_id:
-            pending = next(sources, None)  # sources of a fact that no longer exists
-        if pending is None or pending[0] != fact_id:
-            source = ""
-        else:
-            first = pending
-            pending = next(sources, None)
-            if pending is None or pending[0] != fact_id:
-                source = first[2]  # the usual case: one source
-            else:
-                mine = [first[1:]]
-                while pending is not None and pending[0] == fact_id:
-                    mine.append(pending[1:])
-                    pending = next(sources, None)
-                mine.sort()
-                source = SOURCE_SEPARATOR.join(text for _, text in mine)
-        yield (names[code], code, *rest, source)
+        source = ""
+        if pending is not None:
+            while pending is not None and pending[0] < fact_id:
+                pending = following()  # sources of a fact that no longer exists
+            if pending is not None and pending[0] == fact_id:
+                first = pending
+                pending = following()
+                if pending is None or pending[0] != fact_id:
+                    source = first[2]  # the usual case: one source
+                else:
+                    mine = [first[1:]]
+                    while pending is not None and pending[0] == fact_id:
+                        mine.append(pending[1:])
+                        pending = following()
+                    mine.sort()
+                    source = SOURCE_SEPARATOR.join(text for _, text in mine)
+        yield names[code], code, record, subject, date, meeting, detail, source
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@")
