@@ -8,7 +8,6 @@ state spelling is resolved once.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sqlite3
@@ -273,7 +272,6 @@ class _Importer:
         self.problems = Problems()
         self._state_cache: dict[str, State] = {}
         self._stored: set[str] = set()
-        self._dates: dict[str, str] = {}
 
     def state(self, name: str, code: str, where: str, field: str = "state") -> State | None:
         key = f"code:{code.strip().upper()}" if code.strip() else f"name:{name}"
@@ -329,9 +327,11 @@ class _Importer:
         return ok
 
     def _date(self, where: str, value: str, column: str) -> str | None:
-        checked = self._dates.get(value)
-        if checked is not None:
-            return checked
+        try:
+            return check_date(value)
+        except ValueError as exc:
+            self.problems.add(where, f"{column}: {exc}")
+            return None
         try:
             checked = check_date(value)
         except ValueError as exc:
@@ -770,9 +770,3 @@ def export_to_file(
         Path(tmp).unlink(missing_ok=True)
         raise
     return n
-
-
-def export_text(conn: sqlite3.Connection, what: str, fmt: str) -> str:
-    buffer = io.StringIO()
-    write_export(conn, what, fmt, buffer)
-    return buffer.getvalue()
