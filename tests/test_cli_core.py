@@ -173,7 +173,7 @@ def test_init_without_empty_loads_the_builtin_dataset(ccm: Run, tmp_path: Path) 
 def test_info_counts_what_is_in_the_database(ccm: Run, small_db: Path) -> None:
     counts = info(ccm, small_db)
     assert counts["facts"] == "10"
-    assert counts["fact sources"] == "11"  # Hungary at Lima has two
+    assert counts["claims"] == "11"  # Hungary at Lima has two sources
     assert counts["meetings"] == "4"
     assert counts["instruments"] == "2"
     assert counts["counts"] == "3"
@@ -308,7 +308,7 @@ def test_attend_records_a_fact_with_its_source(ccm: Run, small_db: Path) -> None
             "record": "attended",
             "subject": "lima-2007",
             "date": "",
-            "meeting": "",
+            "meeting": "lima-2007",  # a fact about a meeting happened at it
             "detail": "",
             "source": "https://ex.org/nz",
         }
@@ -377,7 +377,7 @@ def test_announce_keeps_detail_date_and_meeting(ccm: Run, small_db: Path) -> Non
 
 
 def test_announcements_on_different_dates_are_different_facts(ccm: Run, small_db: Path) -> None:
-    for date in ("2008", "2008-05"):
+    for date in ("2008", "2008-05", "2009"):
         ok(
             ccm(
                 "announce",
@@ -398,7 +398,8 @@ def test_announcements_on_different_dates_are_different_facts(ccm: Run, small_db
         for f in facts(ccm, small_db)
         if f["code"] == "HUN" and f["subject"] == "moratorium"
     )
-    assert dates == ["2007-05-25", "2008", "2008-05"]
+    # 2008 and 2008-05 agree up to precision: one announcement, at the more precise date.
+    assert dates == ["2007-05-25", "2008-05", "2009"]
 
 
 def test_record_general_form(ccm: Run, small_db: Path) -> None:
@@ -431,7 +432,7 @@ def test_remove_deletes_a_fact_and_its_sources(ccm: Run, small_db: Path) -> None
     left = [(f["code"], f["subject"]) for f in facts(ccm, small_db) if f["record"] == "attended"]
     assert ("HUN", "lima-2007") not in left
     counts = info(ccm, small_db)
-    assert (counts["facts"], counts["fact sources"]) == ("9", "9")
+    assert (counts["facts"], counts["claims"]) == ("9", "9")
     clean_error(ccm("remove", lima["id"], "--db", small_db))
 
 
@@ -441,7 +442,7 @@ def test_remove_deletes_a_fact_and_its_sources(ccm: Run, small_db: Path) -> None
 def test_attendance_rows_sources_and_footer(ccm: Run, small_db: Path) -> None:
     result = ok(ccm("attendance", "lima", "--format", "csv", "--db", small_db))
     got = rows(result.stdout)
-    assert [(r["state"], r["code"], r["recorded"]) for r in got] == [
+    assert [(r["state"], r["code"], r["how"]) for r in got] == [
         ("Hungary", "HUN", "attended"),
         ("Netherlands", "NLD", "attended"),
         ("Peru", "PER", "hosted"),
@@ -501,7 +502,7 @@ def test_meetings_in_date_order_with_recorded_and_reported(ccm: Run, small_db: P
         ("oslo-2007", "2007-02-22", "2", "49"),
         ("lima-2007", "2007-05-23", "3", "68"),
         ("wellington-2008", "2008-02-18", "0", ""),
-        ("oslo-signing-2008", "2008-12-03", "0", "94"),
+        ("oslo-signing-2008", "2008-12-03", "1", "94"),  # Hungary signed there
     ]
 
 
@@ -578,7 +579,7 @@ def test_format_any_tabulate_name(ccm: Run, small_db: Path) -> None:
 def test_json_attendance_values(ccm: Run, small_db: Path) -> None:
     out = ok(ccm("attendance", "lima", "--format", "json", "--db", small_db)).stdout
     peru = next(r for r in json.loads(out) if r["code"] == "PER")
-    assert peru["recorded"] == "hosted"
+    assert peru["how"] == "hosted"
     assert peru["sources"] == "https://ex.org/di"
 
 

@@ -233,13 +233,16 @@ def test_first_use_from_four_terminals_at_once_loses_nothing(
     creating the database from the built-in dataset. Every fact any of them was told
     was recorded must be in the one database they end up sharing."""
     each = 5
-    path = tmp_path / "new" / "ccm.db"
+    # Only the default path is created on first use (an explicit --db must exist).
+    env = {**env, "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("CCM_DB", None)
+    path = tmp_path / "data" / "ccm" / "ccm.db"
     commands = [
         [
             [
                 *("record", STATES[who], "announced", "other"),
                 *("--date", f"{1950 + who}-01-{1 + i:02d}", "--detail", f"writer {who} fact {i}"),
-                *("--source", f"https://example.org/{who}/{i}", "--db", str(path)),
+                *("--source", f"https://example.org/{who}/{i}"),
             ]
             for i in range(each)
         ]

@@ -100,7 +100,14 @@ def test_summary_counts_added_updated_unchanged_and_merged_sources(
     assert ccm("import", first, "--db", empty_db).exit_code == 0
     result = ccm("import", second, "--db", empty_db)
     assert result.exit_code == 0, result.stderr
-    assert "2 facts: 1 added, 1 updated, 0 unchanged, 1 sources merged" in result.stderr
+    # The event is unchanged (its first wording stays); the new source is merged into it with
+    # its own wording, kept beside the first, never over it.
+    assert "2 facts: 1 added, 0 updated, 1 unchanged, 1 sources merged" in result.stderr
+    claims = ccm("export", "--what", "claims", "--db", empty_db).stdout.splitlines()
+    assert claims[1:3] == [
+        "Peru,PER,announced,other,2007,,a,https://ex.org/1",
+        "Peru,PER,announced,other,2007,,b,https://ex.org/2",
+    ]
 
 
 def test_excel_export_has_a_bom_and_defused_formulas(ccm, empty_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,10 @@ from ccmtool import db
 Run = Callable[..., Result]  # the `ccm` fixture from conftest.py
 
 V1 = Path(__file__).parent / "data" / "v1.db"
+V2 = Path(__file__).parent / "data" / "v2.db"
 TABLES = ("states", "aliases", "meetings", "instruments", "counts", "facts", "fact_sources")
+# Tables an upgrade to schema 3 leaves as they were (facts become events with claims).
+KEPT = ("states", "aliases", "meetings", "instruments", "counts")
 EXPORTS = ("facts", "meetings", "instruments", "counts", "states")
 
 
@@ -54,6 +57,29 @@ def pragma(path: Path, name: str) -> int:
         return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
     finally:
         conn.close()
+
+
+def old_claims(path: Path) -> set[tuple[str, ...]]:
+    """What each source said in a v1 or v2 database: (state, code, record, subject, source)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {
+            tuple(r)
+            for r in conn.execute(
+                "SELECT s.name, f.state, f.record, f.subject, x.source FROM facts f"
+                " JOIN states s ON s.code = f.state JOIN fact_sources x ON x.fact = f.id"
+            )
+        }
+    finally:
+        conn.close()
+
+
+def exported_claims(ccm: Run, path: Path) -> set[tuple[str, ...]]:
+    result = ccm("export", "--csv", "--what", "claims", "--db", path)
+    assert result.exit_code == 0, result.stderr
+    return {
+        (r[0], r[1], r[2], r[3], r[7]) for r in list(csv.reader(io.StringIO(result.stdout)))[1:]
+    }
 
 
 def v1_facts(path: Path) -> set[tuple[str, ...]]:
@@ -166,14 +192,60 @@ def test_any_command_upgrades_v1_in_place_and_keeps_a_backup(
 
     added = 1 if args[0] == "record" else 0
     rows_after = table_rows(path)
-    assert rows_after == {
-        **rows_before,
-        "facts": rows_before["facts"] + added,
-        "fact_sources": rows_before["fact_sources"] + added,
-    }
-    exported = exported_facts(ccm, path)
-    assert facts_before <= exported
-    assert len(exported) == len(facts_before) + added
+    assert {t: rows_after[t] for t in KEPT} == {t: rows_before[t] for t in KEPT}
+    # No source is lost: every (state, record, subject, source) is a claim after the upgrade.
+    claims = exported_claims(ccm, path)
+    assert old_claims(V1) <= claims
+    assert len(claims) == len(old_claims(V1)) + added
+    # One event per (state, record, subject) for records that happen once.
+    events = exported_facts(ccm, path)
+    keys = [(e[1], e[2], e[3]) for e in events if e[2] != "announced"]
+    assert len(keys) == len(set(keys))
+
+
+def test_fixture_is_a_version_2_database_with_duplicate_events() -> None:
+    assert pragma(V2, "user_version") == 2
+    conn = sqlite3.connect(f"{V2.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        norway = conn.execute(
+            "SELECT count(*) FROM facts WHERE state = 'NOR' AND record = 'hosted'"
+            " AND subject = 'oslo-signing-2008'"
+        ).fetchone()[0]
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(fact_sources)")]
+    finally:
+        conn.close()
+    assert norway == 4
+    assert columns == ["fact", "source", "pos"]
+
+
+def test_v2_upgrades_into_events_with_claims_and_a_backup(ccm: Run, tmp_path: Path) -> None:
+    path = tmp_path / "research.db"
+    shutil.copyfile(V2, path)
+    before = old_claims(V2)
+    result = ccm("export", "--csv", "--what", "claims", "--db", path)
+    assert result.exit_code == 0, result.stderr
+    backup = tmp_path / "research.db.v2.bak"
+    assert str(backup) in result.stderr
+    assert pragma(backup, "user_version") == 2 and old_claims(backup) == before
+    assert pragma(path, "user_version") == db.SCHEMA_VERSION
+    assert exported_claims(ccm, path) == before  # no source lost, none invented
+    events = list(csv.DictReader(io.StringIO(ccm("export", "--csv", "--db", path).stdout)))
+
+    def event(code: str, record: str, subject: str) -> list[dict[str, str]]:
+        return [
+            e for e in events if (e["code"], e["record"], e["subject"]) == (code, record, subject)
+        ]
+
+    norway = event("NOR", "hosted", "oslo-signing-2008")
+    assert len(norway) == 1 and len(norway[0]["source"].split(" | ")) == 4
+    assert norway[0]["meeting"] == "oslo-signing-2008"
+    # 2007-05 and 2007-05-25 agree: one announcement, at the more precise date.
+    assert [e["date"] for e in event("PER", "announced", "regional-zone")] == ["2007-05-25"]
+    assert [e["date"] for e in event("JPN", "signed", "ccm")] == ["2008-12-03"]
+    # Two dates that disagree: one ratification, in conflict.
+    assert len(event("BDI", "ratified", "ccm")) == 1
+    conflicts = ccm("conflicts", "--format", "csv", "--db", path).stdout
+    assert "Burundi" in conflicts and "2009-09-25, 2009-12-25" in conflicts
 
 
 def test_upgrade_happens_once(ccm: Run, tmp_path: Path) -> None:
@@ -201,7 +273,8 @@ def test_upgrade_through_python_m_ccmtool(ccm: Run, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO(proc.stdout)))
-    assert {tuple(r) for r in rows[1:]} == v1_facts(V1)
+    sources = {(r[0], r[1], r[2], r[3], s) for r in rows[1:] for s in r[7].split(" | ")}
+    assert sources == old_claims(V1)
     assert pragma(tmp_path / "research.db.v1.bak", "user_version") == 1
 
 

@@ -149,8 +149,95 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_facts_meeting")
 
 
+V3_SCHEMA = """
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY,
+    state TEXT NOT NULL REFERENCES states(code),
+    record TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    occurrence TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    meeting TEXT REFERENCES meetings(slug),
+    instrument TEXT REFERENCES instruments(slug),
+    detail TEXT NOT NULL DEFAULT '',
+    implied INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE claims (
+    fact INTEGER NOT NULL REFERENCES facts(id),
+    pos INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    date TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    implied INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (fact, pos)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX facts_key ON facts (state, record, subject, occurrence);
+CREATE INDEX facts_by_subject ON facts (subject, record, state);
+CREATE INDEX facts_by_meeting ON facts (meeting, state) WHERE meeting IS NOT NULL;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIEW presence AS
+    SELECT meeting, state, record AS how, id AS fact FROM facts
+    WHERE meeting IS NOT NULL AND record != 'absent';
+CREATE VIEW fact_sources AS SELECT fact, pos, source FROM claims;
+CREATE VIEW fact_details AS
+    SELECT f.id, f.state AS code, s.name AS state, f.record, f.subject, f.date, f.meeting,
+           f.instrument, f.detail, f.implied,
+           (SELECT group_concat(source, ' | ') FROM
+               (SELECT source FROM claims c WHERE c.fact = f.id ORDER BY pos)) AS sources,
+           (SELECT count(*) FROM claims c WHERE c.fact = f.id) AS claims
+    FROM facts f JOIN states s ON s.code = f.state;
+CREATE VIEW meeting_presence AS
+    SELECT p.meeting, m.name AS meeting_name, p.state AS code, s.name AS state,
+           group_concat(p.how, ', ') AS how
+    FROM presence p JOIN meetings m ON m.slug = p.meeting JOIN states s ON s.code = p.state
+    GROUP BY p.meeting, p.state;
+"""
+
+
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """Events and claims: a fact is one event, and each source's statement of it a claim
+    with that source's own date and wording (see "How ccm counts" in the README).
+
+    Old facts become claims and merge into events by the same rules as an import
+    (`events.put_fact`): the four `hosted oslo-2007` rows become one event with four claims,
+    Burundi's two ratification dates one event in conflict. Every fact at a meeting gets the
+    meeting as a foreign key, so presence can be derived from every fact at a meeting.
+    """
+    from ccmtool.events import put_fact
+
+    conn = db.conn
+    conn.execute("ALTER TABLE facts RENAME TO facts_v2")
+    for statement in V3_SCHEMA.split(";"):
+        if statement.strip() and "CREATE VIEW fact_sources" not in statement:
+            conn.execute(statement)
+    old = conn.execute(
+        "SELECT id, state, record, subject, date, coalesce(meeting, '') AS meeting, detail"
+        " FROM facts_v2 ORDER BY id"
+    ).fetchall()
+    for row in old:
+        sources = [
+            r[0]
+            for r in conn.execute(
+                "SELECT source FROM fact_sources WHERE fact = ? ORDER BY pos", (row["id"],)
+            )
+        ]
+        put_fact(
+            conn,
+            row["state"],
+            row["record"],
+            row["subject"],
+            row["date"],
+            row["meeting"],
+            row["detail"],
+            sources or ["(no source recorded before schema 3)"],
+        )
+    conn.execute("DROP TABLE fact_sources")
+    conn.execute("DROP TABLE facts_v2")
+    conn.execute("CREATE VIEW fact_sources AS SELECT fact, pos, source FROM claims")
+
+
 # Migration N (1-based) brings a database from version N-1 to N. Append; never edit.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1, _migrate_2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_1, _migrate_2, _migrate_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

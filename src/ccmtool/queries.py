@@ -17,8 +17,16 @@ Rows = list[tuple[Any, ...]]
 
 _SOURCES = (
     "(SELECT group_concat(source, ' | ') FROM"
-    " (SELECT source FROM fact_sources WHERE fact = {fact} ORDER BY pos))"
+    " (SELECT source FROM claims WHERE fact = {fact} ORDER BY pos))"
 )
+# How presence at a meeting is known, for one fact at it: stated (attended, hosted) or
+# implied by what the state did there (endorsed its declaration, signed, announced...).
+_HOW = (
+    "CASE WHEN {t}.record IN ('attended', 'hosted') THEN {t}.record"
+    " ELSE 'implied: ' || {t}.record END"
+)
+# An absence that rests only on a source's implication says so.
+_ABSENT = "CASE WHEN {t}.implied THEN 'implied: absent' ELSE 'absent' END"
 _QUALIFIER = re.compile(
     r"^(more than|over|nearly|almost|about|around|at least|some|fewer than|less than)\b", re.I
 )
@@ -84,19 +92,38 @@ def participation_footer(conn: sqlite3.Connection, slug: str, recorded: int) -> 
 def attendance(
     conn: sqlite3.Connection, slug: str, *, absent: bool = False
 ) -> tuple[list[str], Rows]:
-    """States recorded at a meeting (hosts count as present), or recorded absent."""
-    records = ("absent",) if absent else ("attended", "hosted")
-    marks = ", ".join("?" for _ in records)
+    """States present at a meeting, known from every fact at it, or recorded absent.
+
+    `how` says how each is known: `attended`/`hosted` when a source says so, `implied: signed`
+    when presence follows from what the state did there. A state with both kinds lists only
+    what the sources state.
+    """
+    if absent:
+        sql = f"""
+            SELECT s.name AS state, s.code, s.region, {_ABSENT.format(t="f")} AS how,
+                   {_SOURCES.format(fact="f.id")} AS sources
+            FROM facts f JOIN states s ON s.code = f.state
+            WHERE f.meeting = ? AND f.record = 'absent'
+            ORDER BY s.name
+        """
+        cur = conn.execute(sql, (slug,))
+        return [d[0] for d in cur.description], [tuple(r) for r in cur]
     sql = f"""
+        WITH here AS (
+            SELECT f.id, f.state, {_HOW.format(t="f")} AS how,
+                   f.record IN ('attended', 'hosted') AS stated
+            FROM facts f WHERE f.meeting = ? AND f.record != 'absent'
+        ),
+        best AS (SELECT state, max(stated) AS stated FROM here GROUP BY state)
         SELECT s.name AS state, s.code, s.region,
-               group_concat(f.record, ', ') AS recorded,
-               group_concat({_SOURCES.format(fact="f.id")}, ' | ') AS sources
-        FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.subject = ? AND f.record IN ({marks})
-        GROUP BY f.state
+               group_concat(h.how, ', ') AS how,
+               group_concat({_SOURCES.format(fact="h.id")}, ' | ') AS sources
+        FROM here h JOIN best b ON b.state = h.state AND h.stated = b.stated
+        JOIN states s ON s.code = h.state
+        GROUP BY h.state
         ORDER BY s.name
     """
-    cur = conn.execute(sql, (slug, *records))
+    cur = conn.execute(sql, (slug,))
     return [d[0] for d in cur.description], [tuple(r) for r in cur]
 
 
@@ -105,8 +132,8 @@ def meetings(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
     cur = conn.execute(
         """
         SELECT m.slug, m.name, m.city, m.start_date AS start, m.end_date AS "end", m.kind,
-               (SELECT count(DISTINCT f.state) FROM facts f
-                 WHERE f.subject = m.slug AND f.record IN ('attended', 'hosted')) AS recorded,
+               (SELECT count(DISTINCT p.state) FROM presence p
+                 WHERE p.meeting = m.slug) AS recorded,
                m.reported
         FROM meetings m
         ORDER BY m.start_date = '', m.start_date, m.slug
@@ -165,7 +192,7 @@ def timeline(conn: sqlite3.Connection, code: str) -> tuple[list[str], Rows]:
 
 def info(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """What is in the database, for `ccm info`."""
-    tables = ["states", "meetings", "instruments", "counts", "facts", "fact_sources", "aliases"]
+    tables = ["states", "meetings", "instruments", "counts", "facts", "claims", "aliases"]
     out = [("schema version", f"{schema_version(conn)} (this ccm: {SCHEMA_VERSION})")]
     out.append(("sqlite", sqlite3.sqlite_version))
     for table in tables:
@@ -176,32 +203,32 @@ def info(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 # --- questions researchers ask ------------------------------------------------------------
 
-_PRESENT = "('attended', 'hosted')"
 _REGION = "(? IS NULL OR lower(s.region) = lower(?) OR lower(s.subregion) = lower(?))"
 
 
 def newcomers(
     conn: sqlite3.Connection, slug: str, region: str | None = None
 ) -> tuple[list[str], Rows]:
-    """States at this meeting with no recorded presence at any earlier-dated meeting.
+    """States present at this meeting with no recorded presence at any earlier meeting.
 
     "First recorded", not "first": the data is partial. A meeting is earlier only if its
     date, at its own precision, is before this one's: undated meetings, and a meeting dated
     '2008-02' against one starting 2008-02-18, cannot be placed, so they never make a state
-    a non-newcomer.
+    a non-newcomer. Presence counts every fact at a meeting (see `attendance`).
     """
     start = meeting(conn, slug).start_date
     cur = conn.execute(
         f"""
         SELECT s.name AS state, s.code, s.region,
-               group_concat({_SOURCES.format(fact="f.id")}, ' | ') AS sources
-        FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.subject = ? AND f.record IN {_PRESENT} AND {_REGION}
+               group_concat(DISTINCT p.how) AS how,
+               group_concat({_SOURCES.format(fact="p.fact")}, ' | ') AS sources
+        FROM presence p JOIN states s ON s.code = p.state
+        WHERE p.meeting = ? AND {_REGION}
           AND NOT EXISTS (
-              SELECT 1 FROM facts g JOIN meetings m ON m.slug = g.subject
-              WHERE g.state = f.state AND g.record IN {_PRESENT}
+              SELECT 1 FROM presence g JOIN meetings m ON m.slug = g.meeting
+              WHERE g.state = p.state
                 AND m.start_date != '' AND m.start_date < substr(?, 1, length(m.start_date)))
-        GROUP BY f.state
+        GROUP BY p.state
         ORDER BY s.name
         """,
         (slug, region, region, region, start),
@@ -227,15 +254,14 @@ def attendance_in_region(
 def compare(conn: sqlite3.Connection, a: str, b: str) -> tuple[list[str], Rows, dict[str, int]]:
     """Who was at both meetings, only at A, only at B (recorded presence)."""
     cur = conn.execute(
-        f"""
+        """
         WITH present AS (
-            SELECT DISTINCT state, subject FROM facts
-            WHERE subject IN (?, ?) AND record IN {_PRESENT}
+            SELECT DISTINCT state, meeting FROM presence WHERE meeting IN (?, ?)
         ),
         grouped AS (
             SELECT state,
-                   max(subject = ?) AS at_a,
-                   max(subject = ?) AS at_b
+                   max(meeting = ?) AS at_a,
+                   max(meeting = ?) AS at_b
             FROM present GROUP BY state
         )
         SELECT CASE WHEN at_a AND at_b THEN 'both'
@@ -276,10 +302,17 @@ def states(
         )
         params.append(subject)
 
+    def present(slug: str, negate: bool = False) -> None:
+        where.append(
+            f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM presence p"
+            " WHERE p.state = s.code AND p.meeting = ?)"
+        )
+        params.append(slug)
+
     for slug in attended:
-        has(_PRESENT, slug)
+        present(slug)
     for slug in not_attended:
-        has(_PRESENT, slug, negate=True)
+        present(slug, negate=True)
     for slug in absent:
         has("('absent')", slug)
     for slug in endorsed:
@@ -385,23 +418,23 @@ def stats(conn: sqlite3.Connection, by: str = "meeting") -> tuple[list[str], Row
     """Numbers for `ccm stats`; the last numeric column is what a bar would show."""
     if by == "meeting":
         cur = conn.execute(
-            f"""
+            """
             SELECT m.slug AS meeting, m.start_date AS start,
-                   (SELECT count(DISTINCT f.state) FROM facts f
-                     WHERE f.subject = m.slug AND f.record IN {_PRESENT}) AS recorded,
+                   (SELECT count(DISTINCT p.state) FROM presence p
+                     WHERE p.meeting = m.slug) AS recorded,
                    m.reported
             FROM meetings m ORDER BY m.start_date = '', m.start_date, m.slug
             """
         )
     elif by == "region":
         cur = conn.execute(
-            f"""
+            """
             SELECT m.slug AS meeting, m.start_date AS start,
                    CASE WHEN s.region = '' THEN '(none)' ELSE s.region END AS region,
-                   count(DISTINCT f.state) AS recorded
+                   count(DISTINCT p.state) AS recorded
             FROM meetings m
-            JOIN facts f ON f.subject = m.slug AND f.record IN {_PRESENT}
-            JOIN states s ON s.code = f.state
+            JOIN presence p ON p.meeting = m.slug
+            JOIN states s ON s.code = p.state
             GROUP BY m.slug, s.region
             ORDER BY m.start_date = '', m.start_date, m.slug, s.region
             """
@@ -424,12 +457,14 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
     """Where the sources disagree, one row per disagreement.
 
     - count: one meeting, one record, several reported figures;
-    - date: one state, record and subject with several dates (Burundi's ratification);
+    - date: one event whose claims give dates that do not agree (Burundi's ratification);
     - record: one event under two terms (Japan "accepted" by the UN, "ratified" elsewhere);
-    - meeting date: a dated fact about a meeting that falls outside the meeting's dates
-      (compared at the coarser of the two precisions; with no end date, a meeting is taken
-      to end within the month it started);
-    - endorsed and declined / attended and absent: both recorded for one state.
+    - meeting date: a source's date for a fact about a meeting that falls outside the
+      meeting's dates (compared at the coarser of the two precisions; with no end date, a
+      meeting is taken to end within the month it started);
+    - endorsed and declined: both recorded for one state;
+    - present and absent: a fact at a meeting, and a source saying the state was absent
+      (the absence marked `implied` when it rests on a source's implication).
     """
     rows: Rows = []
     for r in conn.execute(
@@ -454,49 +489,57 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
             )
         )
         rows.append(("count", r["meeting"], "", f"{r['record']}: {figures}", sources))
-    # Announcements on different dates are different facts, as is presence on different
-    # days of one meeting (checked against the meeting's dates below); a partial date that
-    # contains a full one ('2007-05' and '2007-05-25') is no disagreement. Ratified,
-    # acceded, approved and accepted all say "became bound", so they are compared together.
-    bound = "('ratified', 'acceded', 'approved', 'accepted')"
-    group = f"CASE WHEN {{t}}.record IN {bound} THEN 'bound' ELSE {{t}}.record END"
-    groups: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
+    # Claims of one event that disagree on its date (Burundi's ratification). Presence on
+    # different days of one meeting is no disagreement: it is checked against the meeting's
+    # dates below. A partial date that contains a full one ('2007-05', '2007-05-25') agrees.
+    events: dict[int, list[sqlite3.Row]] = {}
     for r in conn.execute(
-        f"""
-        SELECT s.name, {group.format(t="f")} AS kind, f.record, f.subject, f.date,
-               {_SOURCES.format(fact="f.id")} AS sources
-        FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.date != '' AND f.record NOT IN ('announced', 'attended', 'hosted', 'absent')
-          AND EXISTS (SELECT 1 FROM facts g WHERE g.state = f.state AND g.subject = f.subject
-                      AND {group.format(t="g")} = {group.format(t="f")}
-                      AND g.date != '' AND g.id != f.id)
-        ORDER BY s.name, f.subject, f.date, f.record
+        """
+        SELECT f.id, s.name, f.record, f.subject, c.date, c.source
+        FROM facts f JOIN states s ON s.code = f.state JOIN claims c ON c.fact = f.id
+        WHERE f.record NOT IN ('attended', 'hosted', 'absent') AND c.date != ''
+          AND EXISTS (SELECT 1 FROM claims d WHERE d.fact = f.id AND d.date != ''
+                      AND NOT (d.date = substr(c.date, 1, length(d.date))
+                               OR c.date = substr(d.date, 1, length(c.date))))
+        ORDER BY s.name, f.subject, f.id, c.pos
         """
     ):
-        groups.setdefault((r["name"], r["kind"], r["subject"]), []).append(
-            (r["record"], r["date"], r["sources"])
-        )
-    for (name, _kind, subject), facts in groups.items():
-        dates = [d for _, d, _ in facts]
-        dates_differ = any(not (a.startswith(b) or b.startswith(a)) for a in dates for b in dates)
-        if dates_differ or len({rec for rec, _, _ in facts}) > 1:
-            what = ", ".join(f"{rec} {d}" for rec, d, _ in facts)
-            listed = "; ".join(f"{rec} {d} ({src})" for rec, d, src in facts)
-            rows.append(("date" if dates_differ else "record", subject, name, what, listed))
+        events.setdefault(r["id"], []).append(r)
+    for claims in events.values():
+        first = claims[0]
+        what = f"{first['record']}: " + ", ".join(dict.fromkeys(c["date"] for c in claims))
+        listed = "; ".join(f"{c['date']} ({c['source']})" for c in claims)
+        rows.append(("date", first["subject"], first["name"], what, listed))
+    # One event under two terms: Japan "accepted" (the UN's word), "ratified" elsewhere.
+    # Ratified, acceded, approved and accepted all say "became bound".
+    bound = "('ratified', 'acceded', 'approved', 'accepted')"
     for r in conn.execute(
         f"""
-        SELECT s.name, f.record, f.subject, f.date, m.start_date, m.end_date,
-               {_SOURCES.format(fact="f.id")} AS sources
+        SELECT s.name, f.subject,
+               group_concat(f.record || CASE WHEN f.date != '' THEN ' ' || f.date ELSE '' END,
+                            ', ') AS what,
+               group_concat(f.record || ' (' || {_SOURCES.format(fact="f.id")} || ')', '; ')
+                   AS sources
         FROM facts f JOIN states s ON s.code = f.state
+        WHERE f.record IN {bound}
+        GROUP BY f.state, f.subject HAVING count(DISTINCT f.record) > 1
+        ORDER BY s.name, f.subject
+        """
+    ):
+        rows.append(("record", r["subject"], r["name"], r["what"], r["sources"]))
+    for r in conn.execute(
+        """
+        SELECT s.name, f.record, f.subject, c.date, c.source, m.start_date, m.end_date
+        FROM facts f JOIN states s ON s.code = f.state JOIN claims c ON c.fact = f.id
         JOIN (SELECT slug, start_date, end_date,
                      coalesce(nullif(end_date, ''), substr(start_date, 1, 7)) AS last
               FROM meetings WHERE start_date != '') m ON m.slug = f.subject
-        WHERE f.date != ''
-          AND (substr(f.date, 1, min(length(f.date), length(m.start_date)))
-                 < substr(m.start_date, 1, min(length(f.date), length(m.start_date)))
-               OR substr(f.date, 1, min(length(f.date), length(m.last)))
-                 > substr(m.last, 1, min(length(f.date), length(m.last))))
-        ORDER BY m.start_date, s.name
+        WHERE c.date != ''
+          AND (substr(c.date, 1, min(length(c.date), length(m.start_date)))
+                 < substr(m.start_date, 1, min(length(c.date), length(m.start_date)))
+               OR substr(c.date, 1, min(length(c.date), length(m.last)))
+                 > substr(m.last, 1, min(length(c.date), length(m.last))))
+        ORDER BY m.start_date, s.name, f.id, c.pos
         """
     ):
         span = r["start_date"] + (f" to {r['end_date']}" if r["end_date"] else "")
@@ -506,28 +549,46 @@ def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
                 r["subject"],
                 r["name"],
                 f"{r['record']} dated {r['date']}; meeting recorded as {span}",
+                r["source"],
+            )
+        )
+    for r in conn.execute(
+        f"""
+        SELECT s.name, x.subject,
+               {_SOURCES.format(fact="x.id")} || ' / ' || {_SOURCES.format(fact="y.id")}
+                   AS sources
+        FROM facts x JOIN facts y
+          ON y.state = x.state AND y.subject = x.subject AND y.record = 'declined'
+        JOIN states s ON s.code = x.state
+        WHERE x.record = 'endorsed'
+        ORDER BY x.subject, s.name
+        """
+    ):
+        label = "endorsed and declined"
+        rows.append((label, r["subject"], r["name"], label, r["sources"]))
+    for r in conn.execute(
+        f"""
+        SELECT s.name, a.meeting, {_ABSENT.format(t="a")} AS absence,
+               group_concat(DISTINCT {_HOW.format(t="x")}) AS how,
+               {_SOURCES.format(fact="a.id")} || ' / ' ||
+                   group_concat({_SOURCES.format(fact="x.id")}, ' | ') AS sources
+        FROM facts a JOIN facts x
+          ON x.state = a.state AND x.meeting = a.meeting AND x.record != 'absent'
+        JOIN states s ON s.code = a.state
+        WHERE a.record = 'absent'
+        GROUP BY a.id
+        ORDER BY a.meeting, s.name
+        """
+    ):
+        rows.append(
+            (
+                "present and absent",
+                r["meeting"],
+                r["name"],
+                f"{r['how']}; {r['absence']}",
                 r["sources"],
             )
         )
-    for a, b, label in (
-        ("endorsed", "declined", "endorsed and declined"),
-        ("attended", "absent", "attended and absent"),
-    ):
-        for r in conn.execute(
-            f"""
-            SELECT s.name, x.subject,
-                   {_SOURCES.format(fact="x.id")} || ' / ' || {_SOURCES.format(fact="y.id")}
-                       AS sources
-            FROM facts x JOIN facts y
-              ON y.state = x.state AND y.subject = x.subject AND y.record = ?
-            JOIN states s ON s.code = x.state
-            WHERE x.record = ?
-            GROUP BY x.state, x.subject
-            ORDER BY x.subject, s.name
-            """,
-            (b, a),
-        ):
-            rows.append((label, r["subject"], r["name"], label, r["sources"]))
     return ["kind", "subject", "state", "what", "sources"], rows
 
 

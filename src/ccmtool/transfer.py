@@ -21,17 +21,15 @@ from typing import Any, TextIO
 from ccmtool.dates import check_date
 from ccmtool.db import transaction
 from ccmtool.errors import CcmError, UnknownStateError, UsageError
+from ccmtool.events import FactBatch, check_fact, slugs
 from ccmtool.facts import (
-    FactBatch,
     State,
     add_alias,
-    check_fact,
     ensure_state,
     find_state,
     put_count,
     put_instrument,
     put_meeting,
-    slugs,
     state_for_code,
 )
 from ccmtool.model import (
@@ -65,7 +63,7 @@ HEADERS: dict[str, list[str]] = {
 }
 # Dependency order: what a row may refer to is loaded before it.
 LOAD_ORDER = ["states", "meetings", "instruments", "counts", "facts"]
-BUILTIN_FILES = ["meetings.csv", "instruments.csv", "counts.csv", "seed.csv"]
+BUILTIN_FILES = ["states.csv", "meetings.csv", "instruments.csv", "counts.csv", "seed.csv"]
 MAX_PROBLEMS = 20
 
 
@@ -332,14 +330,6 @@ class _Importer:
         except ValueError as exc:
             self.problems.add(where, f"{column}: {exc}")
             return None
-        try:
-            checked = check_date(value)
-        except ValueError as exc:
-            self.problems.add(where, f"{column}: {exc}")
-            return None
-        if len(self._dates) < 10_000:  # bounded: memory stays flat however long the file
-            self._dates[value] = checked
-        return checked
 
     def _slug(self, where: str, value: str, column: str = "slug") -> bool:
         if not SLUG.fullmatch(value):
@@ -403,7 +393,7 @@ class _Importer:
             "reported": reported,
             "source": join_sources(split_sources(row["source"])),
         }
-        summary.count(put_meeting(self.conn, meeting))
+        summary.count(put_meeting(self.conn, meeting)[0])
 
     def _instruments(self, where: str, row: dict[str, str], summary: FileSummary) -> None:
         ok = self._required(where, row, "slug", "name", "kind", "source")
@@ -427,7 +417,7 @@ class _Importer:
             "date": date,
             "source": join_sources(split_sources(row["source"])),
         }
-        summary.count(put_instrument(self.conn, instrument))
+        summary.count(put_instrument(self.conn, instrument)[0])
 
     def _meeting_exists(self, slug: str) -> bool:
         row = self.conn.execute("SELECT 1 FROM meetings WHERE slug = ?", (slug,)).fetchone()
@@ -587,9 +577,21 @@ def data_dir() -> Path:
 
 
 def load_builtin(conn: sqlite3.Connection) -> str:
-    """Fill a new database from the built-in dataset; returns a short summary."""
+    """Fill a new database from the built-in dataset; returns a short summary.
+
+    The dataset's version goes into `meta`, so `ccm info`, the Data Package and the site can
+    say which release of the data a database started from.
+    """
     directory = data_dir()
-    summaries = import_files(conn, [directory / name for name in BUILTIN_FILES])
+    files = [directory / name for name in BUILTIN_FILES if (directory / name).exists()]
+    summaries = import_files(conn, files)
+    version_file = directory / "VERSION"
+    if version_file.exists():
+        with transaction(conn):
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('dataset_version', ?)",
+                (version_file.read_text(encoding="utf-8").strip(),),
+            )
     parts = {s.kind: s.added for s in summaries}
     return (
         f"{parts.get('facts', 0)} facts, {parts.get('meetings', 0)} meetings,"
@@ -602,6 +604,13 @@ def load_builtin(conn: sqlite3.Connection) -> str:
 _EXPORT_SQL = {
     # facts: see _fact_rows, a merge of two sequential scans.
     "facts": "",
+    # One row per claim: each source with its own date and wording (lossless).
+    "claims": """
+        SELECT s.name AS state, f.state AS code, f.record, f.subject, c.date,
+               coalesce(f.meeting, '') AS meeting, c.detail, c.source
+        FROM claims c JOIN facts f ON f.id = c.fact JOIN states s ON s.code = f.state
+        ORDER BY c.fact, c.pos
+    """,
     "meetings": """
         SELECT m.slug, m.name, m.city, coalesce(s.name, '') AS country, m.start_date,
                m.end_date, m.kind, coalesce(m.reported, '') AS reported, m.source
@@ -633,43 +642,44 @@ def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterato
         raise CcmError(f"cannot export {what!r}; choose one of {', '.join(EXPORT_KINDS)}")
     if what == "facts":
         return EXPORT_FACT_COLUMNS, _fact_rows(conn)
+    if what == "claims":
+        cur = conn.execute(_EXPORT_SQL[what])
+        return EXPORT_FACT_COLUMNS, (tuple(r) for r in cur)
     cur = conn.execute(_EXPORT_SQL[what])
     columns = [d[0] for d in cur.description]
     return columns, (tuple(r) for r in cur)
 
 
 def _fact_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-    """Every fact with its sources, in the order facts were recorded.
+    """Every event with all its sources, in the order facts were recorded.
 
-    Facts by id and sources by fact are two sequential scans merged here: a join with a
+    Facts by id and claims by fact are two sequential scans merged here: a join with a
     per-fact subquery costs a random lookup and a small sort per fact (3x slower at a
     million facts). Recording order is stable, and an import keeps it, so export -> import
     -> export gives the same bytes.
     """
     names = dict(conn.execute("SELECT code, name FROM states").fetchall())
-    sources = conn.execute("SELECT fact, pos, source FROM fact_sources ORDER BY fact")
-    following = sources.fetchone
+    claims = conn.execute("SELECT fact, source FROM claims ORDER BY fact, pos")
+    following = claims.fetchone
     pending = following()
     for fact_id, code, record, subject, date, meeting, detail in conn.execute(
         "SELECT id, state, record, subject, date, coalesce(meeting, ''), detail"
         " FROM facts ORDER BY id"
     ):
         source = ""
-        if pending is not None:
-            while pending is not None and pending[0] < fact_id:
-                pending = following()  # sources of a fact that no longer exists
-            if pending is not None and pending[0] == fact_id:
-                first = pending
-                pending = following()
-                if pending is None or pending[0] != fact_id:
-                    source = first[2]  # the usual case: one source
-                else:
-                    mine = [first[1:]]
-                    while pending is not None and pending[0] == fact_id:
-                        mine.append(pending[1:])
-                        pending = following()
-                    mine.sort()
-                    source = SOURCE_SEPARATOR.join(text for _, text in mine)
+        while pending is not None and pending[0] < fact_id:
+            pending = following()  # claims of a fact that no longer exists
+        if pending is not None and pending[0] == fact_id:
+            first = pending[1]
+            pending = following()
+            if pending is None or pending[0] != fact_id:
+                source = first  # the usual case: one source
+            else:
+                mine = [first]
+                while pending is not None and pending[0] == fact_id:
+                    mine.append(pending[1])
+                    pending = following()
+                source = SOURCE_SEPARATOR.join(mine)
         yield names[code], code, record, subject, date, meeting, detail, source
 
 

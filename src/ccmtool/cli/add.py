@@ -11,10 +11,10 @@ from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.dates import check_date
 from ccmtool.db import transaction
-from ccmtool.errors import CcmError, UnknownStateError
+from ccmtool.errors import CcmError, UnknownStateError, UsageError
 from ccmtool.facts import add_state as core_add_state
 from ccmtool.facts import ensure_state, find_state, put_instrument, put_meeting, resolve_meeting
-from ccmtool.model import INSTRUMENT_KINDS, MEETING_KINDS, SLUG, join_sources
+from ccmtool.model import INSTRUMENT_KINDS, MEETING_KINDS, SLUG, join_sources, split_sources
 
 
 @app.command("add-state")
@@ -57,81 +57,135 @@ def _date(value: str, field: str) -> str:
         raise CcmError(f"{field}: {exc}") from None
 
 
+def _merged_sources(conn: object, table: str, slug: str, given: list[str]) -> str | None:
+    """A new source is kept beside the ones already cited, never over them."""
+    if not given:
+        return None
+    row = conn.execute(f"SELECT source FROM {table} WHERE slug = ?", (slug,)).fetchone()  # type: ignore[attr-defined]
+    before = split_sources(row[0]) if row else []
+    return join_sources(split_sources(join_sources([*before, *given])))
+
+
+def _report(what: str, slug: str, status: str, changes: list[tuple[str, object, object]]) -> None:
+    say(f"{what} {slug}: {status}")
+    for field, before, after in changes:
+        shown = "(empty)" if before in (None, "") else before
+        say(f"  {field}: {shown} -> {after}")
+
+
+def _require_new(conn: object, table: str, slug: str, **given: object) -> bool:
+    """True if the row is new; a new row needs every option in `given`."""
+    exists = conn.execute(f"SELECT 1 FROM {table} WHERE slug = ?", (slug,)).fetchone()  # type: ignore[attr-defined]
+    if exists:
+        return False
+    missing = [f"--{k}" for k, v in given.items() if not v]
+    if missing:
+        raise UsageError(f"{slug!r} is new: {' and '.join(missing)} required")
+    return True
+
+
 @app.command("add-meeting")
 def add_meeting(
     slug: str = typer.Argument(..., help="Short key, e.g. lima-2007."),
-    name: str = typer.Option(..., "--name", help="Full name of the meeting."),
-    source: list[str] = typer.Option(..., "--source", help="Where this comes from (repeatable)."),
-    city: str = typer.Option("", "--city"),
-    country: str = typer.Option("", "--country", help="Host country (any exact name or code)."),
-    start: str = typer.Option("", "--start", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD."),
-    end: str = typer.Option("", "--end", help="End date, same forms."),
-    kind: str = typer.Option("conference", "--kind", help=", ".join(MEETING_KINDS)),
+    name: Optional[str] = typer.Option(None, "--name", help="Full name of the meeting."),  # noqa: UP045
+    source: list[str] = typer.Option([], "--source", help="Where this comes from (repeatable)."),
+    city: Optional[str] = typer.Option(None, "--city"),  # noqa: UP045
+    country: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--country", help="Host country (any exact name or code)."
+    ),
+    start: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--start", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD."
+    ),
+    end: Optional[str] = typer.Option(None, "--end", help="End date, same forms."),  # noqa: UP045
+    kind: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--kind", help=f"{', '.join(MEETING_KINDS)} (new meetings: conference)."
+    ),
     reported: Optional[int] = typer.Option(  # noqa: UP045
         None, "--reported", min=0, help="Participation count the source gives."
     ),
     db_path: DbOption = None,
 ) -> None:
-    """Add or update a meeting of the Oslo Process or the Convention."""
+    """Add a meeting, or change only the fields given on an existing one.
+
+    A new meeting needs --name and --source. On an existing meeting, each field you give
+    replaces that field (and is printed as before -> after); a --source is added beside the
+    sources already cited. Nothing you do not give is touched.
+    """
     if not SLUG.fullmatch(slug):
         raise CcmError(f"slug: {slug!r} is not a slug (lowercase letters, digits and -)")
-    if kind not in MEETING_KINDS:
-        raise CcmError(f"kind: {kind!r}; expected one of {', '.join(MEETING_KINDS)}")
-    start, end = _date(start, "--start"), _date(end, "--end")
+    if kind is not None and kind not in MEETING_KINDS:
+        raise UsageError(f"--kind: {kind!r}; expected one of {', '.join(MEETING_KINDS)}")
+    start = _date(start, "--start") if start else None
+    end = _date(end, "--end") if end else None
     if start and end and end < start:
         raise CcmError(f"--end {end} is before --start {start}")
     conn = open_db(db_path)
     with transaction(conn):
+        new = _require_new(conn, "meetings", slug, name=name, source=source)
         code = None
         if country:
             state = find_state(conn, country)
             ensure_state(conn, state)
             code = state.code
-        status = put_meeting(
+        if new and start is None:
+            start = ""
+        status, changes = put_meeting(
             conn,
             {
                 "slug": slug,
                 "name": name,
-                "city": city,
+                "city": city if city is not None else ("" if new else None),
                 "country": code,
-                "start_date": start,
-                "end_date": end,
-                "kind": kind,
+                "start_date": start if start is not None else ("" if new else None),
+                "end_date": end if end is not None else ("" if new else None),
+                "kind": kind or ("conference" if new else None),
                 "reported": reported,
-                "source": join_sources(source),
+                "source": _merged_sources(conn, "meetings", slug, source),
             },
         )
-    say(f"meeting {slug}: {status}")
+    _report("meeting", slug, status, changes)
 
 
 @app.command("add-instrument")
 def add_instrument(
     slug: str = typer.Argument(..., help="Short key, e.g. wellington-declaration."),
-    name: str = typer.Option(..., "--name"),
-    source: list[str] = typer.Option(..., "--source", help="Where this comes from (repeatable)."),
-    kind: str = typer.Option("declaration", "--kind", help=", ".join(INSTRUMENT_KINDS)),
-    meeting: str = typer.Option("", "--meeting", help="The meeting that adopted it."),
-    date: str = typer.Option("", "--date", help="Adoption date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    name: Optional[str] = typer.Option(None, "--name"),  # noqa: UP045
+    source: list[str] = typer.Option([], "--source", help="Where this comes from (repeatable)."),
+    kind: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--kind", help=f"{', '.join(INSTRUMENT_KINDS)} (new instruments: declaration)."
+    ),
+    meeting: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--meeting", help="The meeting that adopted it."
+    ),
+    date: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--date", help="Adoption date: YYYY, YYYY-MM or YYYY-MM-DD."
+    ),
     db_path: DbOption = None,
 ) -> None:
-    """Add or update a declaration or treaty."""
+    """Add a declaration or treaty, or change only the fields given on an existing one.
+
+    A new instrument needs --name and --source; on an existing one, each field you give
+    replaces that field (printed as before -> after) and a --source is added beside the
+    others.
+    """
     if not SLUG.fullmatch(slug):
         raise CcmError(f"slug: {slug!r} is not a slug (lowercase letters, digits and -)")
-    if kind not in INSTRUMENT_KINDS:
-        raise CcmError(f"kind: {kind!r}; expected one of {', '.join(INSTRUMENT_KINDS)}")
-    date = _date(date, "--date")
+    if kind is not None and kind not in INSTRUMENT_KINDS:
+        raise UsageError(f"--kind: {kind!r}; expected one of {', '.join(INSTRUMENT_KINDS)}")
+    date = _date(date, "--date") if date else None
     conn = open_db(db_path)
     with transaction(conn):
+        new = _require_new(conn, "instruments", slug, name=name, source=source)
         meeting_slug = resolve_meeting(conn, meeting) if meeting else None
-        status = put_instrument(
+        status, changes = put_instrument(
             conn,
             {
                 "slug": slug,
                 "name": name,
-                "kind": kind,
+                "kind": kind or ("declaration" if new else None),
                 "meeting": meeting_slug,
-                "date": date,
-                "source": join_sources(source),
+                "date": date if date is not None else ("" if new else None),
+                "source": _merged_sources(conn, "instruments", slug, source),
             },
         )
-    say(f"instrument {slug}: {status}")
+    _report("instrument", slug, status, changes)

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ccmtool import db
+from ccmtool.errors import CcmError
 from ccmtool.render import check_format, footer, render
 
 DbOption = Annotated[
@@ -43,8 +44,15 @@ current_path: list[Path] = []
 def open_db(
     path: Path | None, *, readonly: bool = False, file_readonly: bool = False
 ) -> sqlite3.Connection:
-    """Open the database for this command; it is closed when the command ends."""
+    """Open the database for this command; it is closed when the command ends.
+
+    Only the default path is created on first use: a --db or CCM_DB naming a file that does
+    not exist is a mistake (a typo would otherwise give a script the built-in data instead
+    of the user's own), and `ccm init` is how such a file is made.
+    """
     current_path[:] = [path or db.default_path()]
+    if path is not None and not path.exists():
+        raise CcmError(f"no database at {path}; `ccm init --db {path}` creates one")
     conn = db.open_db(path, notify=say, readonly=readonly, file_readonly=file_readonly)
     _OPEN.append(conn)
     return conn

@@ -26,13 +26,21 @@ def export(
     datapackage: Optional[Path] = typer.Option(  # noqa: UP045
         None, "--datapackage", help="Write every table and a Frictionless datapackage.json here."
     ),
-    what: str = typer.Option("facts", "--what", help=", ".join(EXPORT_KINDS)),
+    datasette_metadata: bool = typer.Option(
+        False,
+        "--datasette-metadata",
+        help="Datasette's metadata.json: tables, columns and the record vocabulary.",
+    ),
+    what: str = typer.Option(
+        "facts", "--what", help=", ".join(EXPORT_KINDS) + " (claims: one row per source)."
+    ),
     output: Optional[Path] = typer.Option(  # noqa: UP045
         None, "--output", "-o", help="Write to this file (atomically) instead of stdout."
     ),
     db_path: DbOption = None,
 ) -> None:
-    """Export facts (or meetings, instruments, counts, states) with every source."""
+    """Export facts (one row per event, every source), claims (one row per source, with
+    its own date and wording: lossless), or meetings, instruments, counts, states."""
     chosen = [
         n
         for n, on in (("csv", csv_), ("json", json_), ("jsonl", jsonl), ("markdown", markdown))
@@ -46,6 +54,19 @@ def export(
     if excel and fmt != "csv":
         raise UsageError("--excel goes with CSV only")
     conn = open_db(db_path, readonly=True)
+    if datasette_metadata:
+        import json
+
+        from ccmtool.cli.common import current_path
+        from ccmtool.datasette import metadata
+
+        text = json.dumps(metadata(current_path[0].stem), ensure_ascii=False, indent=2) + "\n"
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+            say(f"wrote Datasette metadata to {output}")
+        else:
+            sys.stdout.write(text)
+        return
     if datapackage is not None:
         from ccmtool.package import export_datapackage
 

@@ -7,7 +7,7 @@ import typer
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
 from ccmtool.db import transaction
-from ccmtool.facts import record_fact, remove_fact
+from ccmtool.events import record_fact, remove_fact
 from ccmtool.model import ACTIONS, RECORDS
 
 SourceOption = typer.Option(
@@ -42,6 +42,9 @@ def _record(
     else:
         merged = f", {result.sources_added} source(s) added" if result.sources_added else ""
         say(f"fact {result.fact_id} already recorded: {result.status}{merged}")
+    for kept in result.kept:
+        # Never over what a source already said: say so, and how to change it.
+        say(f"kept: {kept} (to change it: ccm remove {result.fact_id}, then record again)")
 
 
 @app.command()
