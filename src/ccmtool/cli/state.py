@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import typer
 
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.obligations import compact as compact_obligations
 from ccmtool.errors import CcmError
 from ccmtool.facts import find_state, get_state
+from ccmtool.obligations import obligations
 from ccmtool.queries import state_profile, timeline
 from ccmtool.render import MACHINE_FORMATS
+from ccmtool.treaty import profile as treaty_profile
+
+NOTE = (
+    "Deadlines derived from entry into force unless an extension is recorded; overdue ="
+    " no completion recorded, which means not recorded, not not done (`ccm obligations`)."
+)
+
+
+def convention(conn: sqlite3.Connection, code: str, fmt: str) -> None:
+    """The state's standing towards the Convention today and its deadlines, if it ever
+    signed or joined (tables only: machine formats carry the timeline alone)."""
+    standing = treaty_profile(conn, code)
+    if not standing:
+        return
+    show(["Convention", ""], standing, fmt)
+    print()
+    listing = obligations(conn, state=code)
+    if listing.rows:
+        columns, rows = compact_obligations(listing.columns, listing.rows)
+        keep = [c for c in columns if c not in ("state", "entry into force")]
+        picked = [tuple(r[columns.index(c)] for c in keep) for r in rows]
+        show(keep, picked, fmt, NOTE)
+        print()
 
 
 @app.command()
@@ -30,6 +57,7 @@ def state(
         columns, rows = state_profile(conn, found.code)
         show(columns, rows, fmt)
         print()
+        convention(conn, found.code, fmt)
     columns, rows = timeline(conn, found.code)
     show(
         columns,
