@@ -1,65 +1,79 @@
 #!/usr/bin/env python3
-"""Build ccm's built-in dataset (`data/*.csv`) from the sourced research in `shared/data`.
+"""Build ccm's built-in dataset (`data/*.csv` and `data/README.md`) from `data/research/`.
 
 Why a script and not hand-edited CSVs: the research files are the record of what each source
 said, spelled the way the source spelled it. The dataset must stay traceable to them, so it is
 derived mechanically, the same way every time: run it twice and you get the same bytes, and
-anyone can check a row of `data/seed.csv` against the row (or note) it came from.
+anyone can check a row of `data/seed.csv` against the research row it came from.
 
-What is mechanical and what is curated:
+One research row is one claim: `seed.csv` has one row per source statement, with that source's
+own date and wording, in research-file order. Nothing is merged here; ccm merges claims into
+events when it loads the file, so the dataset and a user's own imports follow one rule.
 
-- `seed.csv` is mapped row by row from `participation*.csv`, `actions.csv` and the three
-  Convention status files. The same fact (same state, record, subject and date) from several
-  sources becomes one row that lists every source, because ccm counts facts, not citations.
-  States are grouped by ISO alpha-3 through `countryguess` only to find those duplicates; the
-  names written out are the sources' own (the app resolves them when it loads the file).
-- `meetings.csv` is a column mapping of the research `meetings.csv`.
-- `instruments.csv` and `counts.csv` come from free-text notes (which declaration a meeting
-  adopted, which figures each source gave). Free text cannot be parsed reliably, so those rows
-  are written out below by hand, and each carries the exact words of the research file it rests
-  on: the build fails if those words are no longer there. That keeps the curated rows honest.
+The build uses the app's own contract: its CSV headers and row checks (`ccmtool.contract`),
+its date rule (`ccmtool.dates.check_date`) and its name resolution (`ccmtool.names.find`, exact
+matches only). A row or a spelling ccm would refuse fails the build here, naming the file and
+line, not later in a user's `ccm init`.
 
-Usage: build_seed.py [SHARED_DATA_DIR] [--out DIR]
+What is curated (a judgment, not a mapping) lives as data in `data/curated/*.csv`, each row with
+an `evidence` column quoting the research words it rests on (`file: words`, several separated
+by ` | `). The build fails if those words are no longer there.
+
+The coverage table in `data/README.md` is computed through the app: the freshly written files
+are imported into a scratch database and counted with its `presence` view.
+
+Usage: build_seed.py [RESEARCH_DIR] [--curated DIR] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import re
+import sqlite3
+import string
 import sys
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from countryguess import guess_country
+from ccmtool.contract import (
+    FACT_COLUMNS,
+    HEADERS,
+    FieldError,
+    check_fact,
+    count_row,
+    instrument_row,
+    meeting_row,
+)
+from ccmtool.dates import check_date
+from ccmtool.names import find
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_SOURCE = REPO / "data" / "research"
+DEFAULT_CURATED = REPO / "data" / "curated"
 DEFAULT_OUT = REPO / "data"
+README_TEMPLATE = Path(__file__).resolve().parent / "seed_readme.md"
 
-SEED_HEADER = ["state", "record", "subject", "date", "meeting", "detail", "source"]
-MEETINGS_HEADER = [
-    "slug",
-    "name",
-    "city",
-    "country",
-    "start_date",
-    "end_date",
-    "kind",
-    "reported",
-    "source",
-]
-INSTRUMENTS_HEADER = ["slug", "name", "kind", "meeting", "date", "source"]
-COUNTS_HEADER = ["meeting", "record", "count", "detail", "source"]
+SEP = " | "  # the contract's separator of several values in one cell
 
-SOURCE_SEP = " | "
-DETAIL_SEP = " / "
-
-ACTIONS = frozenset(
-    ["moratorium", "stockpile-destruction", "legislation", "host-meeting", "regional-zone", "other"]
+# Research files in the order their rows are written to seed.csv.
+PARTICIPATION_FILES = (
+    "participation.csv",
+    "participation_more.csv",
+    "participation_round3.csv",
+    "participation_round4.csv",
 )
+ACTION_FILES = ("actions.csv", "actions_round3.csv", "actions_round4.csv")
+STATUS_FILES = (
+    "untc_ccm_status.csv",
+    "ccm_status_supplement.csv",
+    "ccm_status_more.csv",
+    "ccm_status_round3.csv",
+)
+# A merged view of the status files: checked against them, not mapped (see check_consolidated).
+CONSOLIDATED = "ccm_status_consolidated.csv"
 
 # The declaration each meeting adopted: an `endorsed`/`declined` row at that meeting is about it.
 DECLARATION_OF = {
@@ -68,7 +82,16 @@ DECLARATION_OF = {
     "livingstone-2008": "livingstone-declaration",
     "santiago-2013": "santiago-declaration",
 }
-
+MEETING_ROLES = {"attended": "attended", "absent": "absent", "host": "hosted"}
+# The research's action names, as ccm spells them.
+ACTION_NAMES = {
+    "moratorium": "moratorium",
+    "stockpile_destruction": "stockpile-destruction",
+    "national_legislation": "legislation",
+    "host_meeting": "host-meeting",
+    "regional_zone": "regional-zone",
+    "other": "other",
+}
 # UN Treaty Collection terms for how a state became bound, as ccm records them.
 BOUND_RECORD = {
     "ratification": "ratified",
@@ -76,17 +99,37 @@ BOUND_RECORD = {
     "acceptance": "accepted",
     "approval": "approved",
 }
+# Words that say an endorsement or signature did not happen at the meeting. A row that keeps its
+# meeting while saying one of them stops the build until someone decides (not_at_meeting.csv).
+NOT_THERE = ("after the conference", "later endorsement", "without attending", "unable to attend")
+IMPLIED = "IMPLIED:"
 
-# Notes that cite a source without giving its URL are cited in plain words, saying where the
-# citation was found, so a reader knows it was not checked against the page itself.
-VIA_MEETINGS = "(as cited in the meetings research notes)"
-VIA_NOTES = "(as cited in the research working notes)"
-VIA_STATUS = "(as cited in the notes of ccm_status_more.csv)"
+
+class BuildError(Exception):
+    """The research data cannot be mapped as the contract requires; the message says where."""
 
 
 # --------------------------------------------------------------------------------------------
-# Curated rows (instruments and counts), each tied to the words it rests on
+# Reading
 # --------------------------------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) with every cell stripped, so stray spaces never split a key."""
+    if not path.is_file():
+        raise BuildError(f"{path.name}: missing")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        for row in reader:
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+
+
+def date_of(value: str, where: str) -> str:
+    """The app's date rule, failing the build with the place of a bad date."""
+    try:
+        return check_date(value)
+    except ValueError as exc:
+        raise BuildError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -97,614 +140,54 @@ class Evidence:
     text: str
 
 
-@dataclass(frozen=True)
-class Instrument:
-    """One row of instruments.csv, with the research text that names the instrument."""
-
-    slug: str
-    name: str
-    kind: str
-    meeting: str
-    date: str
-    source: str
-    evidence: tuple[Evidence, ...]
-
-
-@dataclass(frozen=True)
-class Count:
-    """One figure a source reports about a meeting, with the research text that reports it."""
-
-    meeting: str
-    record: str
-    count: int
-    detail: str
-    source: str
-    evidence: Evidence
+def parse_evidence(cell: str, where: str) -> list[Evidence]:
+    """`file: words`, several separated by ` | `."""
+    found = []
+    for part in cell.split(SEP):
+        name, colon, text = part.partition(": ")
+        if not colon or not text.strip():
+            raise BuildError(f"{where}: evidence must read 'file: words', got {part!r}")
+        found.append(Evidence(name.strip(), text))
+    if not found:
+        raise BuildError(f"{where}: no evidence")
+    return found
 
 
-URL_CMC_OSLO = "http://www.stopclustermunitions.org/calendar/?id=1108"
-URL_REGJERINGEN_OSLO = (
-    "http://www.regjeringen.no/en/dep/ud/press/News/2007/"
-    "Cluster-munitions-to-be-banned-by-2008.html?id=454942"
-)
-URL_PRONK_OSLO = "https://ccm4.pronk.se/oslo-conference-february-2007/"
-URL_MALTA = "https://maltamediaonline.com/p-2637"
-URL_DI_LIMA = "http://disarmamentinsight.blogspot.com/2007/05/cluster-munitions-road-from-lima.html"
-URL_ICBL_LIMA = (
-    "https://icbl.org/en-gb/news-and-events/newsletter/stage-2-of-the-oslo-process-the-lima-"
-    "conference-on-cluster-munitions-%E2%80%93-support-for-a-new-treaty-grows.aspx"
-)
-URL_CMC_BELGRADE = (
-    "http://www.stopclustermunitions.org//en-gb/media/news/2007/"
-    "survivors-and-states-join-forces-against-clus.aspx"
-)
-URL_REGJERINGEN_BELGRADE = (
-    "https://regjeringen.no/en/historical-archive/Stoltenbergs-2nd-Government/"
-    "Ministry-of-Foreign-Affairs/Nyheter-og-pressemeldinger/nyheter/2007/"
-    "The-Oslo-process-for-cluster-munitions-c/id482154"
-)
-URL_CMC_VIENNA = "http://www.stopclustermunitions.org/calendar/?id=75"
-URL_CMC_VIENNA_120 = (
-    "http://www.stopclustermunitions.org/en-gb/media/news/2007/"
-    "120-countries-gather-in-vienna-to-discuss-clu.aspx"
-)
-URL_LANDMINE_82 = (
-    "https://www.landmine.de/archiv/oeffentlichkeitsarbeit/news/news-detailseite/article/"
-    "82-countries-sign-wellington-declaration-on-cluste.html"
-)
-URL_LANDMINE_PACIFIC = (
-    "https://www.landmine.de/archiv/oeffentlichkeitsarbeit/news/news-detailseite/article/"
-    "nine-pacific-nations-declare-cluster-ban.html"
-)
-URL_AFP_WELLINGTON = (
-    "https://www.commondreams.org/news/2008/02/22/bulk-states-back-cluster-bomb-ban-organisers-say"
-)
-URL_CMC_LIVINGSTONE = "http://stopclustermunitions.org/en-gb/media/news/2008/cmc-report-on-the-livingstone-conference.aspx"
-URL_ISU_LIVINGSTONE = "https://clusterconvention.org/livingstone-conference-on-cluster-munitions"
-URL_CMC_MEXICO = (
-    "http://www.stopclustermunitions.org/en-gb/media/news/2008/"
-    "latin-america-and-caribbean-push-for-global-c.aspx"
-)
-URL_CMC_MEXICO_ADVISORY = "http://stopclustermunitions.org/en-gb/media/news/2008/20-latin-american-countries-meet-to-ban-clust.aspx"
-URL_ICRC_DUBLIN = (
-    "https://ihl-databases.icrc.org/applic/ihl/ihl.nsf/Treaty.xsp?"
-    "documentId=00E3441C08D5B5B9C12574C6002EE0D3&action=openDocument"
-)
-URL_ADMIN_CH_DUBLIN = (
-    "https://www.admin.ch/gov/en/start/documentation/media-releases.msg-id-19077.html"
-)
-URL_KAMPALA = "http://www.docstoc.com/docs/31456499/Kampala-Conference-on-Cluster-Munitions"
-URL_CMC_QUITO = (
-    "http://www.stopclustermunitions.org/en-gb/media/news/2008/"
-    "report-quito-regional-conference-on-the-con.aspx"
-)
-URL_CMC_TREATY_STATUS = "http://www.stopclustermunitions.org/treatystatus/"
-URL_HRW_1MSP = (
-    "https://www.hrw.org/news/2010/11/13/cluster-bomb-treaty-nations-approve-bold-action-plan"
-)
-URL_HRW_2MSP = (
-    "https://www.hrw.org/news/2011/09/17/cluster-bomb-ban-powers-ahead-despite-us-absence"
-)
-URL_3MSP = "http://noclusterbombs.org/news/2012/09/14/3msp"
-URL_JMU_4MSP = "https://commons.lib.jmu.edu/cisr-globalcwd/103/"
-URL_UNOG_4MSP = (
-    "http://www.unog.ch/__80256ee600585943.nsf/(httpPages)/"
-    "5bd2aec9172b6e3fc1257b36005cb64c?OpenDocument"
-)
-URL_CMC_SANTIAGO_2013 = (
-    "http://stopclustermunitions.org/en-gb/media/news/2013/"
-    "santiago-conference-commits-to-a-cluster-muni.aspx"
-)
+class Research:
+    """The research folder, with each file's text cached for evidence checks."""
+
+    def __init__(self, src: Path) -> None:
+        self.src = src
+        self._text: dict[str, str] = {}
+
+    def text(self, name: str) -> str:
+        if name not in self._text:
+            path = self.src / name
+            if not path.is_file():
+                raise BuildError(f"evidence names {name!r}, which is not in {self.src.name}/")
+            self._text[name] = path.read_text(encoding="utf-8")
+        return self._text[name]
+
+    def check(self, evidence: list[Evidence], where: str) -> None:
+        """Fail unless every quoted passage is still in the research file it is said to be in."""
+        for ev in evidence:
+            if ev.text not in self.text(ev.file):
+                raise BuildError(f"{where}: {ev.file} no longer says {ev.text!r}")
 
 
-def _m(text: str) -> Evidence:
-    return Evidence("meetings.csv", text)
-
-
-def _n(text: str) -> Evidence:
-    return Evidence("notes.md", text)
-
-
-def _r(text: str) -> Evidence:
-    return Evidence("README.md", text)
-
-
-INSTRUMENTS: tuple[Instrument, ...] = (
-    Instrument(
-        "ccm",
-        "Convention on Cluster Munitions",
-        "treaty",
-        "dublin-2008",
-        "2008-05-30",
-        URL_ICRC_DUBLIN,
-        (_m("107 states adopted the Convention on 30 May 2008 (ICRC, Monitor)"),),
-    ),
-    Instrument(
-        "oslo-declaration",
-        "Oslo Declaration",
-        "declaration",
-        "oslo-2007",
-        # Disarmament Insight speaks of "the Oslo Declaration of February 2007": a month, no day.
-        "2007-02",
-        URL_CMC_OSLO + SOURCE_SEP + URL_DI_LIMA,
-        (
-            _m("46 of 49 states present agreed the Oslo Declaration"),
-            _r("Declaration of February 2007"),
-        ),
-    ),
-    Instrument(
-        "wellington-declaration",
-        "Wellington Declaration",
-        "declaration",
-        "wellington-2008",
-        "",
-        URL_LANDMINE_82,
-        (_m("82 signed Wellington Declaration by close"),),
-    ),
-    Instrument(
-        "livingstone-declaration",
-        "Livingstone Declaration",
-        "declaration",
-        "livingstone-2008",
-        "",
-        URL_CMC_LIVINGSTONE,
-        (_m("Livingstone Declaration agreed by all present except Egypt"),),
-    ),
-    Instrument(
-        "santiago-declaration",
-        "Santiago Declaration",
-        "declaration",
-        "santiago-2013",
-        "",
-        URL_CMC_SANTIAGO_2013,
-        (_m("adopted Santiago Declaration"),),
-    ),
-)
-
-
-COUNTS: tuple[Count, ...] = (
-    # Oslo 2007
-    Count("oslo-2007", "attended", 49, "49 states present", URL_CMC_OSLO, _m("46 of 49 states")),
-    Count(
-        "oslo-2007",
-        "endorsed",
-        46,
-        "46 of 49 states present agreed the Oslo Declaration",
-        URL_CMC_OSLO,
-        _m("CMC report: 46 of 49 states present agreed the Oslo Declaration"),
-    ),
-    Count(
-        "oslo-2007",
-        "attended",
-        50,
-        "almost 50 states",
-        URL_REGJERINGEN_OSLO,
-        _m("regjeringen.no says 'almost 50 states'"),
-    ),
-    Count(
-        "oslo-2007",
-        "endorsed",
-        46,
-        "declaration adopted by 46 States",
-        URL_PRONK_OSLO,
-        _m("ccm4.pronk.se: declaration adopted by 46 States"),
-    ),
-    Count(
-        "oslo-2007",
-        "endorsed",
-        46,
-        "process started by group of 46",
-        URL_MALTA,
-        _n("process started by group of 46"),
-    ),
-    # Lima 2007
-    Count(
-        "lima-2007",
-        "attended",
-        68,
-        "delegates from 68 countries",
-        URL_DI_LIMA,
-        _r("Delegates from 68 countries met in Lima"),
-    ),
-    Count(
-        "lima-2007",
-        "attended",
-        67,
-        "67 states",
-        URL_ICBL_LIMA,
-        _m("ICBL newsletter says 67 states"),
-    ),
-    Count(
-        "lima-2007",
-        "attended",
-        65,
-        "more than 65",
-        "HRW press release, via livinginperu.com " + VIA_MEETINGS,
-        _m("HRW release (livinginperu.com) 'more than 65'"),
-    ),
-    Count(
-        "lima-2007",
-        "attended",
-        68,
-        "68 countries at Lima",
-        "Disarmament Insight blog post of 27 May 2007 (lima-defining-cluster-munitions...) "
-        + VIA_NOTES,
-        _n("27 May 2007 post (lima-defining-cluster-munitions...): 68 countries at Lima"),
-    ),
-    # Belgrade 2007
-    Count(
-        "belgrade-2007",
-        "attended",
-        22,
-        "22 of 26 affected states participated (affected states only; interested states were"
-        " also invited)",
-        URL_CMC_BELGRADE,
-        _m("22 of 26 affected states participated"),
-    ),
-    # Vienna 2007
-    Count("vienna-2007", "attended", 138, "138 states", URL_CMC_VIENNA, _m("138 states per CMC")),
-    Count(
-        "vienna-2007",
-        "attended",
-        120,
-        "120 countries (CMC release the day before the conference, 4 Dec 2007)",
-        URL_CMC_VIENNA_120,
-        _m("CMC pre-conference release (4 Dec 2007) said 120 countries"),
-    ),
-    Count(
-        "vienna-2007",
-        "attended",
-        120,
-        "more than 120 governments",
-        "Oxfam New Zealand " + VIA_MEETINGS,
-        _m("Oxfam NZ 'more than 120 governments'"),
-    ),
-    # Wellington 2008
-    Count(
-        "wellington-2008",
-        "attended",
-        103,
-        "attended by officials from 103 countries (Xinhua, quoting Goff)",
-        URL_LANDMINE_82,
-        _m("Xinhua/Goff: attended by officials from 103 countries"),
-    ),
-    Count(
-        "wellington-2008",
-        "endorsed",
-        82,
-        "82 signed the Wellington Declaration by the close (Xinhua, quoting Goff)",
-        URL_LANDMINE_82,
-        _m("82 signed Wellington Declaration by close"),
-    ),
-    Count(
-        "wellington-2008",
-        "attended",
-        122,
-        "122 governments represented",
-        URL_AFP_WELLINGTON,
-        _m("AFP (commondreams) '122 governments represented'"),
-    ),
-    Count(
-        "wellington-2008",
-        "attended",
-        122,
-        "over 122 countries",
-        "Bernama " + VIA_MEETINGS,
-        _m("Bernama 'over 122 countries'"),
-    ),
-    Count(
-        "wellington-2008",
-        "endorsed",
-        79,
-        "Declaration adopted by 79 States",
-        "ccm3.pronk.se (Convention on Cluster Munitions site) " + VIA_MEETINGS,
-        _m("ccm3.pronk.se says Declaration adopted by 79 States"),
-    ),
-    Count(
-        "wellington-2008",
-        "endorsed",
-        105,
-        "105 had endorsed by 6 May 2008",
-        "norway-un.org (Norwegian mission to the UN) " + VIA_MEETINGS,
-        _m("norway-un.org says 105 had endorsed by 6 May 2008"),
-    ),
-    Count(
-        "wellington-2008",
-        "endorsed",
-        82,
-        "9 Pacific + 73 others = 82 Wellington signers",
-        URL_LANDMINE_PACIFIC,
-        _n("landmine.de 28 Feb 2008: 9 Pacific + 73 others = 82 Wellington signers"),
-    ),
-    # Livingstone 2008
-    Count(
-        "livingstone-2008",
-        "attended",
-        39,
-        "39 African states",
-        URL_CMC_LIVINGSTONE,
-        _m("39 African states"),
-    ),
-    Count(
-        "livingstone-2008",
-        "endorsed",
-        38,
-        "agreed by all present except Egypt (38 of 39)",
-        URL_CMC_LIVINGSTONE,
-        _r("Livingstone: 38 of 39 endorsed, Egypt apart (CMC, 3 April)"),
-    ),
-    Count(
-        "livingstone-2008",
-        "endorsed",
-        38,
-        "38 of 39 endorsed",
-        "CMC release, 1 April 2008 " + VIA_MEETINGS,
-        _m("CMC 1 Apr release says 38 of 39 endorsed"),
-    ),
-    Count(
-        "livingstone-2008",
-        "endorsed",
-        39,
-        "39 endorsed",
-        URL_ISU_LIVINGSTONE,
-        _m("clusterconvention.org says 39 endorsed"),
-    ),
-    # Mexico City 2008
-    Count(
-        "mexico-city-2008",
-        "attended",
-        20,
-        "more than 20 Latin American and Caribbean governments",
-        URL_CMC_MEXICO,
-        _m("'More than 20' Latin American and Caribbean governments"),
-    ),
-    Count(
-        "mexico-city-2008",
-        "attended",
-        20,
-        "20 countries (media advisory, 15 Apr 2008)",
-        URL_CMC_MEXICO_ADVISORY,
-        _m("Media advisory (15 Apr) said 20 countries"),
-    ),
-    Count(
-        "mexico-city-2008",
-        "attended",
-        23,
-        "attended by 23 states",
-        "CMC news, 7 May 2009 (mexico-is-first-country...) " + VIA_NOTES,
-        _n('"attended by 23 states"'),
-    ),
-    # Dublin 2008
-    Count(
-        "dublin-2008",
-        "adopted",
-        107,
-        "107 states adopted the Convention on 30 May 2008",
-        URL_ICRC_DUBLIN + SOURCE_SEP + "Cluster Munition Monitor " + VIA_MEETINGS,
-        _m("107 states adopted the Convention on 30 May 2008 (ICRC, Monitor)"),
-    ),
-    Count(
-        "dublin-2008",
-        "attended",
-        109,
-        "delegates from 109 countries",
-        "norway-un.org (Norwegian mission to the UN) " + VIA_MEETINGS,
-        _m("norway-un.org 'delegates from 109 countries'"),
-    ),
-    Count(
-        "dublin-2008",
-        "attended",
-        109,
-        "109",
-        "GRIP " + VIA_MEETINGS,
-        _m("GRIP 109"),
-    ),
-    Count(
-        "dublin-2008",
-        "attended",
-        111,
-        "111",
-        "rjb.ch " + VIA_MEETINGS,
-        _m("rjb.ch 111"),
-    ),
-    Count(
-        "dublin-2008",
-        "attended",
-        110,
-        "More than 110 states attended",
-        URL_ADMIN_CH_DUBLIN,
-        _n('admin.ch 2008-05-30: "More than 110 states attended" Dublin'),
-    ),
-    Count(
-        "dublin-2008",
-        "adopted",
-        111,
-        "111 States approved by consensus",
-        "Swiss Federal Department of Foreign Affairs release, admin.ch, 1 Dec 2008 " + VIA_NOTES,
-        _n('admin.ch 2008-12-01: "111 States approved by consensus" at Dublin'),
-    ),
-    Count(
-        "dublin-2008",
-        "attended",
-        111,
-        "111 participating States and 21 observer States",
-        "IFRC, 4 Jun 2008 " + VIA_NOTES,
-        _n("IFRC 4 Jun 2008: Dublin hosted 111 participating States and 21 observer States"),
-    ),
-    Count(
-        "dublin-2008",
-        "adopted",
-        107,
-        "18 Latin American/Caribbean states among the 107 adopting in Dublin",
-        "CMC media advisory on the Quito conference, 5 Nov 2008 " + VIA_NOTES,
-        _n("18 Latin American/Caribbean states among the 107 adopting in Dublin"),
-    ),
-    # Kampala and Quito 2008
-    Count(
-        "kampala-2008",
-        "attended",
-        42,
-        "representatives of 42 African States",
-        URL_KAMPALA,
-        _m("Kampala Action Plan: representatives of 42 African States"),
-    ),
-    Count(
-        "quito-2008",
-        "attended",
-        20,
-        "20 Latin American/Caribbean states",
-        URL_CMC_QUITO,
-        _m("20 Latin American/Caribbean states"),
-    ),
-    # Oslo signing conference 2008
-    Count(
-        "oslo-signing-2008",
-        "signed",
-        94,
-        "94 states signed in Oslo",
-        URL_CMC_TREATY_STATUS + SOURCE_SEP + "Amnesty International " + VIA_MEETINGS,
-        _m("94 states signed in Oslo (CMC; Amnesty)"),
-    ),
-    Count(
-        "oslo-signing-2008",
-        "signed",
-        92,
-        "92 signed on 3 Dec",
-        "Wikipedia mirror, 2009 " + VIA_MEETINGS,
-        _m("A 2009 Wikipedia mirror says 92 signed on 3 Dec"),
-    ),
-    Count(
-        "oslo-signing-2008",
-        "signed",
-        92,
-        "one of 92 countries meeting in Oslo who signed",
-        URL_MALTA,
-        _n('"one of 92 countries meeting in Oslo who signed"'),
-    ),
-    Count(
-        "oslo-signing-2008",
-        "signed",
-        94,
-        "94 countries signed at Oslo 3-4 Dec 2008",
-        "CMC news, 13 Jan 2009 " + VIA_NOTES,
-        _n("CMC 13 Jan 2009: 94 countries signed at Oslo 3-4 Dec 2008"),
-    ),
-    Count(
-        "oslo-signing-2008",
-        "attended",
-        125,
-        "125 states are taking part in the signing ceremony in Oslo City Hall today",
-        "norway-un.org (Norwegian mission to the UN) " + VIA_NOTES,
-        _n('"125 states are taking part in the signing ceremony in Oslo City Hall today"'),
-    ),
-    Count(
-        "oslo-signing-2008",
-        "signed",
-        100,
-        "more than 100 countries to sign on 3 Dec (expected, before the ceremony)",
-        "Stavanger Aftenblad (aftenbladet) " + VIA_NOTES,
-        _n('"more than 100 countries" to sign 3 Dec'),
-    ),
-    # Meetings of States Parties and later regional meetings
-    Count(
-        "1msp-vientiane-2010",
-        "attended",
-        121,
-        "121 governments (40 States Parties, 47 signatories, 34 non-joined)",
-        URL_HRW_1MSP,
-        _m("HRW: 121 governments (40 SP, 47 signatories, 34 non-joined)"),
-    ),
-    Count(
-        "1msp-vientiane-2010",
-        "attended",
-        122,
-        "122",
-        "noclusterbombs.org " + VIA_MEETINGS,
-        _m("noclusterbombs.org: 122"),
-    ),
-    Count(
-        "1msp-vientiane-2010",
-        "attended",
-        118,
-        "118 states",
-        "UN release, via webwire " + VIA_MEETINGS,
-        _m("UN (webwire): 118 states"),
-    ),
-    Count(
-        "2msp-beirut-2011",
-        "attended",
-        131,
-        "131 governments incl. 40 observers",
-        URL_HRW_2MSP + SOURCE_SEP + "UNDP " + VIA_MEETINGS,
-        _m("HRW/UNDP: 131 governments incl. 40 observers"),
-    ),
-    Count(
-        "3msp-oslo-2012",
-        "attended",
-        121,
-        "121 states incl. 31 observer delegations",
-        URL_3MSP,
-        _m("121 states incl. 31 observer delegations"),
-    ),
-    Count(
-        "4msp-lusaka-2013",
-        "attended",
-        106,
-        "58 States Parties + 18 signatories + 30 observers (the total 106 is the researcher's"
-        " sum; the document gives the three parts)",
-        URL_JMU_4MSP,
-        _m("58 SP + 18 signatories + 30 observers (=106 states, computed by me)"),
-    ),
-    Count(
-        "santiago-2013",
-        "attended",
-        24,
-        "24 Latin American and Caribbean states",
-        URL_CMC_SANTIAGO_2013,
-        _m("24 Latin American and Caribbean states"),
-    ),
-    Count(
-        "santiago-2013",
-        "endorsed",
-        24,
-        "24 states adopted a declaration toward a Latin America/Caribbean"
-        " cluster-munition-free zone",
-        URL_CMC_SANTIAGO_2013,
-        Evidence("actions.csv", "where 24 states adopted a declaration"),
-    ),
-)
-
-
-# --------------------------------------------------------------------------------------------
-# Reading the research files
-# --------------------------------------------------------------------------------------------
-
-
-class BuildError(Exception):
-    """The research data cannot be mapped as the contract requires; the message says where."""
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) with every cell stripped, so stray spaces never split a key."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+def read_curated(path: Path, columns: list[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Rows of a curated file, which must have exactly these columns."""
+    with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
+        if reader.fieldnames != columns:
+            raise BuildError(f"{path.name}: header must be {','.join(columns)}")
         for row in reader:
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+            yield f"{path.name}:{reader.line_num}", {k: (v or "").strip() for k, v in row.items()}
 
 
-def valid_date(value: str) -> bool:
-    """True for '', YYYY, YYYY-MM or YYYY-MM-DD naming a real calendar date."""
-    if not value:
-        return True
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
-    if not m:
-        return False
-    year, month, day = m.groups()
-    try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return False
-    return True
+# --------------------------------------------------------------------------------------------
+# Meetings
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -714,7 +197,128 @@ class Meeting:
     slug: str
     start: str
     end: str
-    source: str = ""
+    source: str
+
+    def holds(self, date: str) -> bool | None:
+        """Whether a date falls within the meeting (None when the meeting has no dates)."""
+        if not date or not self.start:
+            return None
+        end = self.end or self.start
+        n = len(date)
+        return self.start[:n] <= date <= end[:n]
+
+
+def load_meetings(src: Path) -> tuple[list[list[str]], dict[str, Meeting]]:
+    """Map research meetings.csv to the contract's columns; also return the meetings by slug."""
+    rows: list[list[str]] = []
+    meetings: dict[str, Meeting] = {}
+    for line, r in read_rows(src / "meetings.csv"):
+        where = f"meetings.csv:{line}"
+        slug = r["slug"]
+        if slug in meetings:
+            raise BuildError(f"{where}: duplicate slug {slug!r}")
+        row = [
+            slug,
+            r["name"],
+            r["city"],
+            r["country"],
+            r["start_date"],
+            r["end_date"],
+            r["kind"].replace("_", "-"),
+            r["states_participating"],
+            r["source_url"],
+        ]
+        checked, problems = meeting_row(dict(zip(HEADERS["meetings"], row, strict=True)))
+        refuse(problems, where)
+        if r["country"]:
+            resolve(r["country"], where)
+        rows.append(row)
+        meetings[slug] = Meeting(slug, checked["start_date"], checked["end_date"], r["source_url"])
+    return rows, meetings
+
+
+def refuse(problems: list[FieldError], where: str) -> None:
+    """Fail the build on the first field the app's contract refuses."""
+    if problems:
+        raise BuildError(f"{where}: {problems[0]}")
+
+
+# --------------------------------------------------------------------------------------------
+# Claims
+# --------------------------------------------------------------------------------------------
+
+
+def resolve(name: str, where: str) -> str:
+    """The state's code by the app's own exact name resolution, or a build error."""
+    country = find(name)
+    if country is None:
+        raise BuildError(f"{where}: ccm cannot resolve the state name {name!r}")
+    return country.code
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One seed row: one source's statement of one fact."""
+
+    where: str  # research file and line (or curated file and line) it comes from
+    state: str
+    code: str
+    record: str
+    subject: str
+    date: str
+    meeting: str
+    detail: str
+    source: str
+
+    def row(self) -> list[str]:
+        return [
+            self.state,
+            self.record,
+            self.subject,
+            self.date,
+            self.meeting,
+            self.detail,
+            self.source,
+        ]
+
+
+@dataclass
+class Seed:
+    """Claims in the order they are written, each checked as ccm's importer will check it."""
+
+    meetings: set[str]
+    instruments: set[str]
+    claims: list[Claim] = field(default_factory=list)
+
+    def add(
+        self,
+        where: str,
+        state: str,
+        record: str,
+        subject: str,
+        date: str,
+        meeting: str,
+        detail: str,
+        source: str,
+    ) -> None:
+        if not source:
+            raise BuildError(f"{where}: no source")
+        if SEP in source:
+            raise BuildError(f"{where}: a research row is one claim with one source")
+        code = resolve(state, where)
+        date = date_of(date, where)
+        try:
+            check_fact(record, subject, meeting, self.meetings, self.instruments)
+        except FieldError as exc:
+            raise BuildError(f"{where}: {exc}") from None
+        self.claims.append(
+            Claim(where, state, code, record, subject, date, meeting, detail, source)
+        )
+
+
+def with_note(detail: str, note: str) -> str:
+    """A builder's note goes after the source's words, so an `IMPLIED:` prefix stays first."""
+    return f"{detail} [{note}]" if detail else f"[{note}]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -729,8 +333,9 @@ _MONTHS = {
     )
 }
 _MONTH_RE = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
-# "Landmine.de (28 Feb 2008): ..." is when the page was published, not when the fact happened.
-_PUBLISHED = re.compile(r"\(\d{1,2}\s+" + _MONTH_RE + r"\s+\d{4}\):")
+# "Monitor profile (updated 12 Aug 2010): ..." names the source and when it was published;
+# the words after the first colon are what the source says.
+_ATTRIBUTION = re.compile(r"[^:]{1,100}:\s")
 # "5-7 Dec 2007", "Feb 18-22": a meeting's span, not the day of one state's act.
 _RANGE = re.compile(
     rf"\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{_MONTH_RE}(?:\s+\d{{4}})?"
@@ -738,115 +343,40 @@ _RANGE = re.compile(
 )
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + _MONTH_RE + r")(?:\s+(\d{4}))?\b")
+_MONTH_DAY = re.compile(r"\b(" + _MONTH_RE + r")\s+(\d{1,2}),\s+(\d{4})\b")
 
 
-def quote_day(quote: str, meeting: Meeting | None) -> str:
-    """Return the single day a quote states (YYYY-MM-DD), or '' if it states none or several.
+def quote_day(quote: str, meeting: Meeting) -> str:
+    """The single day a quote says the act happened on (YYYY-MM-DD), or '' if none or several.
 
-    Only a full day counts: "in December 2008" gives nothing, because a month-precision date
-    would make the same signature from two sources look like two different facts. A day
-    without a year ("on 30 May") is accepted only when it falls within the meeting's own
-    dates, which then supply the year.
+    Only a full day counts: "in December 2008" gives nothing, so a month never stands in for
+    a day. The source's attribution before the first colon is skipped (it dates the page, not
+    the act). A day without a year ("on 30 May") counts only within the meeting's own dates,
+    which then supply the year.
     """
-    text = _RANGE.sub(" ", _PUBLISHED.sub(" ", quote))
+    text = quote[len(IMPLIED) :] if quote.startswith(IMPLIED) else quote
+    text = _ATTRIBUTION.sub("", text.lstrip(), count=1)
+    text = _RANGE.sub(" ", text)
     found: set[str] = set()
     for y, mo, d in _ISO_DAY.findall(text):
         found.add(f"{y}-{mo}-{d}")
+    for mon, d, y in _MONTH_DAY.findall(text):
+        found.add(f"{int(y):04d}-{_MONTHS[mon[:3].lower()]:02d}-{int(d):02d}")
     for d, mon, y in _DAY_MONTH.findall(text):
         month = _MONTHS[mon[:3].lower()]
         if y:
             found.add(f"{int(y):04d}-{month:02d}-{int(d):02d}")
+        elif len(meeting.start) == 10:
+            candidate = f"{meeting.start[:4]}-{month:02d}-{int(d):02d}"
+            if meeting.holds(candidate):
+                found.add(candidate)
+    valid = set()
+    for day in found:
+        try:
+            valid.add(check_date(day))
+        except ValueError:
             continue
-        if meeting is None or not meeting.start:
-            continue
-        start = meeting.start
-        end = meeting.end or meeting.start
-        candidate = f"{start[:4]}-{month:02d}-{int(d):02d}"
-        if len(start) == 10 and len(end) == 10 and start <= candidate <= end:
-            found.add(candidate)
-    found = {d for d in found if valid_date(d)}
-    return found.pop() if len(found) == 1 else ""
-
-
-# --------------------------------------------------------------------------------------------
-# Facts, merged on their natural key
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Fact:
-    """One seed row; sources and details accumulate as the same fact is met again."""
-
-    state: str
-    record: str
-    subject: str
-    date: str
-    meeting: str
-    details: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-
-    def row(self) -> list[str]:
-        return [
-            self.state,
-            self.record,
-            self.subject,
-            self.date,
-            self.meeting,
-            DETAIL_SEP.join(self.details),
-            SOURCE_SEP.join(self.sources),
-        ]
-
-
-class FactTable:
-    """Facts in first-seen order, one per (state code, record, subject, date)."""
-
-    def __init__(self) -> None:
-        self.facts: dict[tuple[str, str, str, str], Fact] = {}
-        self.unresolved: set[str] = set()
-        self.spellings: dict[str, list[str]] = {}
-
-    def code(self, name: str) -> str:
-        """ISO alpha-3 for grouping; an unresolved name groups only with itself."""
-        guess = guess_country(name)
-        iso3 = guess.get("iso3") if guess else None
-        if not iso3:
-            self.unresolved.add(name)
-            return "?" + name.casefold()
-        spellings = self.spellings.setdefault(iso3, [])
-        if name not in spellings:
-            spellings.append(name)
-        return iso3
-
-    def add(
-        self,
-        where: str,
-        state: str,
-        record: str,
-        subject: str,
-        date: str,
-        meeting: str,
-        detail: str,
-        source: str,
-    ) -> None:
-        if not state:
-            raise BuildError(f"{where}: empty state")
-        if not source:
-            raise BuildError(f"{where}: no source")
-        if not valid_date(date):
-            raise BuildError(f"{where}: bad date {date!r}")
-        key = (self.code(state), record, subject, date)
-        fact = self.facts.get(key)
-        if fact is None:
-            fact = self.facts[key] = Fact(state, record, subject, date, meeting)
-        elif meeting and fact.meeting and meeting != fact.meeting:
-            raise BuildError(f"{where}: same fact as an earlier row but at meeting {meeting!r}")
-        elif meeting and not fact.meeting:
-            fact.meeting = meeting
-        if detail and detail not in fact.details:
-            fact.details.append(detail)
-        for part in source.split(SOURCE_SEP):
-            if part not in fact.sources:
-                fact.sources.append(part)
+    return valid.pop() if len(valid) == 1 else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -854,43 +384,28 @@ class FactTable:
 # --------------------------------------------------------------------------------------------
 
 
-def load_meetings(src: Path) -> tuple[list[list[str]], dict[str, Meeting]]:
-    """Map research meetings.csv to the contract's columns; also return the dates by slug."""
-    rows: list[list[str]] = []
-    meetings: dict[str, Meeting] = {}
-    for line, r in read_rows(src / "meetings.csv"):
-        where = f"meetings.csv:{line}"
-        slug = r["slug"]
-        if slug in meetings:
-            raise BuildError(f"{where}: duplicate slug {slug!r}")
-        for col in ("start_date", "end_date"):
-            if not valid_date(r[col]):
-                raise BuildError(f"{where}: bad {col} {r[col]!r}")
-        reported = r["states_participating"]
-        if reported and not reported.isdigit():
-            raise BuildError(f"{where}: states_participating is not an integer: {reported!r}")
-        if not r["source_url"]:
-            raise BuildError(f"{where}: no source_url")
-        kind = r["kind"].replace("_", "-")
-        rows.append(
-            [
-                slug,
-                r["name"],
-                r["city"],
-                r["country"],
-                r["start_date"],
-                r["end_date"],
-                kind,
-                reported,
-                r["source_url"],
-            ]
-        )
-        meetings[slug] = Meeting(slug, r["start_date"], r["end_date"], r["source_url"])
-    return rows, meetings
+def load_not_at_meeting(curated: Path, research: Research) -> dict[tuple[str, str, str, str], str]:
+    """Rows whose act the source places away from the meeting: (file, state, meeting, role)."""
+    away: dict[tuple[str, str, str, str], str] = {}
+    columns = ["file", "state", "meeting", "role", "evidence", "why"]
+    for where, r in read_curated(curated / "not_at_meeting.csv", columns):
+        if not r["why"]:
+            raise BuildError(f"{where}: say why")
+        evidence = parse_evidence(r["evidence"], where)
+        research.check(evidence, where)
+        away[(r["file"], r["state"], r["meeting"], r["role"])] = where
+    return away
 
 
-def map_participation(src: Path, name: str, facts: FactTable, meetings: dict[str, Meeting]) -> None:
-    """Map one participation file; roles become records as the data contract defines them."""
+def map_participation(
+    src: Path,
+    name: str,
+    seed: Seed,
+    meetings: dict[str, Meeting],
+    away: dict[tuple[str, str, str, str], str],
+    used: set[str],
+) -> None:
+    """One participation file; roles become records as the data contract defines them."""
     for line, r in read_rows(src / name):
         where = f"{name}:{line}"
         state, slug, role = r["state"], r["meeting_slug"], r["role"]
@@ -898,10 +413,9 @@ def map_participation(src: Path, name: str, facts: FactTable, meetings: dict[str
         meeting = meetings.get(slug)
         if meeting is None:
             raise BuildError(f"{where}: unknown meeting {slug!r}")
-        date = quote_day(quote, meeting)
-        if role in ("attended", "absent", "host"):
-            record = {"attended": "attended", "absent": "absent", "host": "hosted"}[role]
-            facts.add(where, state, record, slug, date, "", quote, source)
+        if role in MEETING_ROLES:
+            # The meeting's dates are the event's; a day a quote mentions is not a claim's date.
+            seed.add(where, state, MEETING_ROLES[role], slug, "", slug, quote, source)
             continue
         if role == "adopted":
             if slug != "dublin-2008":
@@ -921,284 +435,246 @@ def map_participation(src: Path, name: str, facts: FactTable, meetings: dict[str
                 raise BuildError(f"{where}: no declaration known for {slug!r}")
         else:
             raise BuildError(f"{where}: unknown role {role!r}")
-        # A stated day outside the meeting's dates (Nicaragua endorsing Wellington "later on
-        # 23 April 2008") means the act did not happen at the meeting: leave `meeting` empty.
+        # A refusal's quote dates other acts (a later signature at the UN), never the refusal.
+        date = "" if record == "declined" else quote_day(quote, meeting)
         at = slug
-        if date and meeting.start and not (meeting.start <= date <= (meeting.end or meeting.start)):
+        key = (name, state, slug, role)
+        if record == "declined" and slug == "oslo-signing-2008":
+            at = ""  # "did not sign there": says nothing about being there
+        elif meeting.holds(date) is False:
+            at = ""  # a stated day outside the meeting: it happened later, elsewhere
+        elif key in away:
             at = ""
-        facts.add(where, state, record, subject, date, at, quote, source)
-
-
-def map_actions(src: Path, facts: FactTable, meetings: dict[str, Meeting]) -> None:
-    """Map actions.csv to `announced` facts whose subject is the action."""
-    for line, r in read_rows(src / "actions.csv"):
-        where = f"actions.csv:{line}"
-        action = r["action"].replace("_", "-")
-        if action == "national-legislation":
-            action = "legislation"
-        if action not in ACTIONS:
-            raise BuildError(f"{where}: unknown action {r['action']!r}")
-        slug = r["meeting_slug"]
-        if slug and slug not in meetings:
-            raise BuildError(f"{where}: unknown meeting {slug!r}")
-        facts.add(
-            where,
-            r["state"],
-            "announced",
-            action,
-            r["date"],
-            slug,
-            r["description"],
-            r["source_url"],
-        )
-
-
-# Rows whose `notes` say the state signed although no signature date is given, with the
-# source of that statement (the row's own URL, or the source the note names when it is another).
-SIGNED_WITHOUT_DATE = {
-    ("Palau", "had signed before EIF"): None,
-    ("Madagascar", "was a signatory in Aug 2016 per CMC Addis Ababa item"): (
-        "CMC news item on the Addis Ababa meeting, Aug 2016 " + VIA_STATUS
-    ),
-}
-
-# Rows with a ratification date but no action type: the record chosen, and why.
-UNTYPED_BOUND = {
-    "Madagascar": (
-        "ratified",
-        "record 'ratified' inferred by the dataset builder: the source gives no action type,"
-        " and Madagascar was a signatory, which joins by ratification",
-    ),
-    "Mauritius": (
-        "ratified",
-        "record 'ratified' is the source's word; the source gives no UN action type and the"
-        " research notes say it was likely an accession",
-    ),
-}
-
-
-def map_status(src: Path, name: str, facts: FactTable) -> None:
-    """Map one Convention status file to `signed` and ratified/acceded/... facts."""
-    for line, r in read_rows(src / name):
-        where = f"{name}:{line}"
-        state, source = r["participant"], r["source_url"]
-        notes = r.get("notes", "")
-        signed, bound, action = r["signature_date"], r["ratification_date"], r["action_type"]
-        if signed:
-            facts.add(where, state, "signed", "ccm", signed, "", notes, source)
-        else:
-            for (who, words), cited in SIGNED_WITHOUT_DATE.items():
-                if who == state and words in notes:
-                    facts.add(where, state, "signed", "ccm", "", "", notes, cited or source)
-        if not bound:
-            continue
-        if action:
-            if action not in BOUND_RECORD:
-                raise BuildError(f"{where}: unknown action_type {action!r}")
-            facts.add(where, state, BOUND_RECORD[action], "ccm", bound, "", notes, source)
-            continue
-        if state not in UNTYPED_BOUND:
-            raise BuildError(f"{where}: ratification date without action type; decide a record")
-        record, why = UNTYPED_BOUND[state]
-        detail = f"{notes} [{why}]" if notes else f"[{why}]"
-        facts.add(where, state, record, "ccm", bound, "", detail, source)
+            used.add(away[key])
+        elif any(words in quote for words in NOT_THERE):
+            raise BuildError(
+                f"{where}: the quote says this did not happen at {slug}; add the row to"
+                " not_at_meeting.csv (or reword the research)"
+            )
+        seed.add(where, state, record, subject, date, at, quote, source)
 
 
 @dataclass(frozen=True)
-class NotedFact:
-    """A seed fact that only a research note states (no row), tied to the note's words."""
+class Completion:
+    """A stockpile-destruction row that says destruction was completed."""
 
-    state: str
-    record: str
-    subject: str
+    where: str
     date: str
-    detail: str
-    source: str
-    evidence: tuple[Evidence, ...]
+    note: str
+    evidence: str
 
 
-# Facts the notes state outright that no row carries. The README asks to keep both sides of
-# every disagreement it lists, and Burundi's second date is in no status row; the Mexico City
-# note names the only two states of the region that stayed away, which makes them known absent.
-#
-# Meeting dates: where a source gives a meeting a different start date than meetings.csv, the
-# host's `hosted` fact is written dated with that source's start day, so `ccm conflicts` can show
-# the disagreement (a dated fact about a meeting that falls outside the meeting's dates). The
-# other side gets a dated `hosted` fact too, but only where the meeting's own source (its
-# meetings.csv source_url) is the one giving the recorded dates; `map_noted` checks both rules
-# against meetings.csv. The undated `hosted` rows from participation.csv are distinct facts and
-# stay as they are.
-NOTED_FACTS: tuple[NotedFact, ...] = (
-    NotedFact(
-        "Brazil",
-        "absent",
-        "mexico-city-2008",
-        "",
-        "only Brazil and Cuba shunned the Mexico City regional meeting",
-        URL_CMC_MEXICO,
-        (_m("only Brazil and Cuba shunned it"),),
-    ),
-    NotedFact(
-        "Cuba",
-        "absent",
-        "mexico-city-2008",
-        "",
-        "only Brazil and Cuba shunned the Mexico City regional meeting",
-        URL_CMC_MEXICO,
-        (_m("only Brazil and Cuba shunned it"),),
-    ),
-    NotedFact(
-        "Burundi",
-        "ratified",
-        "ccm",
-        "2009-12-25",
-        "CONFLICT: Monitor 2016 gives 25 Dec 2009; the UN Treaty Collection gives 25 Sep 2009",
-        "Cluster Munition Monitor 2016 (as cited in the research README)",
-        (_r("Burundi's ratification: 25 Sep 2009 (UN) vs 25 Dec 2009 (Monitor 2016)"),),
-    ),
-    # Belgrade 2007: regjeringen.no 2-4 Oct, CMC (the meeting's source) 3-4 Oct. The
-    # regjeringen.no page is the one actions.csv cites for "2-4 or 3-4 Oct 2007, sources differ".
-    NotedFact(
-        "Serbia",
-        "hosted",
-        "belgrade-2007",
-        "2007-10-02",
-        "regjeringen.no gives the conference as 2-4 October 2007; ICBL/CMC give 3-4 Oct",
-        URL_REGJERINGEN_BELGRADE,
-        (
-            _m("regjeringen.no gives 2-4 Oct 2007; ICBL/CMC give 3-4 Oct."),
-            _r("Belgrade 3-4 vs 2-4 Oct 2007"),
-            Evidence("actions.csv", "(2-4 or 3-4 Oct 2007, sources differ)"),
-        ),
-    ),
-    NotedFact(
-        "Serbia",
-        "hosted",
-        "belgrade-2007",
-        "2007-10-03",
-        "CMC gives the conference as 3-4 October 2007; regjeringen.no gives 2-4 Oct",
-        URL_CMC_BELGRADE,
-        (_m("regjeringen.no gives 2-4 Oct 2007; ICBL/CMC give 3-4 Oct."),),
-    ),
-    # Oslo signing conference 2008: 2 Dec (regjeringen.no foreword; Swiss FDFA), 1 Dec
-    # (Indonesia, via ScandAsia), CMC (the meeting's source) 3-4 Dec.
-    NotedFact(
-        "Norway",
-        "hosted",
-        "oslo-signing-2008",
-        "2008-12-02",
-        "regjeringen.no foreword by Foreign Minister Støre gives the signing conference as"
-        " Oslo 2-3 December 2008; CMC and eu-norway give 3-4 Dec",
-        "regjeringen.no, foreword by Foreign Minister Jonas Gahr Støre to the Convention on"
-        " Cluster Munitions Signing Conference " + VIA_NOTES,
-        (
-            _n('regjeringen.no foreword (Støre): signing conference "Oslo 2 - 3 December 2008"'),
-            _n("conflicts with 3-4 Dec (CMC, eu-norway)"),
-            _r("The signing conference: 3-4 Dec 2008, or 2-3 Dec in one government page."),
-        ),
-    ),
-    NotedFact(
-        "Norway",
-        "hosted",
-        "oslo-signing-2008",
-        "2008-12-02",
-        "Swiss FDFA release of 30 May 2008 says the signing ceremony will take place in Oslo on"
-        " 2 December 2008; CMC gives 3-4 Dec",
-        URL_ADMIN_CH_DUBLIN,
-        (
-            _n(
-                'admin.ch 2008-05-30: "More than 110 states attended" Dublin; same release says'
-                ' signing ceremony in Oslo "2 December 2008" (vs 3 Dec) -> date conflict'
-            ),
-            _n("Swiss FDFA also said 2 Dec"),
-        ),
-    ),
-    NotedFact(
-        "Norway",
-        "hosted",
-        "oslo-signing-2008",
-        "2008-12-01",
-        "Indonesia says the signing conference runs December 1-4, 2008 in Oslo; CMC gives 3-4 Dec",
-        "ScandAsia, on Indonesia taking part in the signing " + VIA_NOTES,
-        (_n("scandasia: Indonesia says signing conference Dec 1-4, 2008 in Oslo (vs 3-4 Dec)"),),
-    ),
-    NotedFact(
-        "Norway",
-        "hosted",
-        "oslo-signing-2008",
-        "2008-12-03",
-        "CMC gives the signing conference as 3-4 December 2008; a regjeringen.no foreword and"
-        " the Swiss FDFA give 2 Dec as the start, Indonesia (ScandAsia) 1 Dec",
-        URL_CMC_TREATY_STATUS,
-        (_n("conflicts with 3-4 Dec (CMC, eu-norway)"),),
-    ),
-    # 2MSP Beirut 2011: clusterconvention.org and UNODA 13-16 Sep, CMC 12-16 Sep. The
-    # meeting's source (HRW) is not the one the notes credit with 12-16 Sep, so that side
-    # gets no dated row here.
-    NotedFact(
-        "Lebanon",
-        "hosted",
-        "2msp-beirut-2011",
-        "2011-09-13",
-        "clusterconvention.org and UNODA give the meeting as 13-16 September 2011; CMC gives"
-        " 12-16 Sep",
-        "clusterconvention.org (Convention on Cluster Munitions site) "
-        + VIA_MEETINGS
-        + SOURCE_SEP
-        + "UNODA (UN Office for Disarmament Affairs) "
-        + VIA_MEETINGS,
-        (
-            _m("clusterconvention.org and UNODA give 13-16 Sep"),
-            _r("2MSP Beirut 12-16 vs 13-16 Sep 2011"),
-        ),
-    ),
-    # 4MSP Lusaka 2013: JMU/CCM document 9-13 Sep, UNOG (the meeting's source) 10-13 Sep.
-    NotedFact(
-        "Zambia",
-        "hosted",
-        "4msp-lusaka-2013",
-        "2013-09-09",
-        "JMU/CCM document gives the meeting as 9-13 September 2013; UNOG gives 10-13 Sep",
-        URL_JMU_4MSP,
-        (_m("JMU/CCM document says 9-13 Sep"),),
-    ),
-    NotedFact(
-        "Zambia",
-        "hosted",
-        "4msp-lusaka-2013",
-        "2013-09-10",
-        "UNOG gives the meeting as 10-13 September 2013; a JMU/CCM document gives 9-13 Sep",
-        URL_UNOG_4MSP,
-        (_m("Dates per UNOG (10-13 Sep)"),),
-    ),
-)
+def load_completions(
+    curated: Path, research: Research
+) -> dict[tuple[str, str, str], list[Completion]]:
+    found: dict[tuple[str, str, str], list[Completion]] = {}
+    columns = ["file", "state", "row_date", "date", "evidence", "note"]
+    for where, r in read_curated(curated / "completed.csv", columns):
+        if r["date"] not in ("", r["row_date"]):
+            raise BuildError(f"{where}: date must be the row's date or empty, never another")
+        if not r["date"] and r["row_date"] and not r["note"]:
+            raise BuildError(f"{where}: say why the row's date is not the completion date")
+        research.check([Evidence(r["file"], r["evidence"])], where)
+        key = (r["file"], r["state"], r["row_date"])
+        found.setdefault(key, []).append(Completion(where, r["date"], r["note"], r["evidence"]))
+    return found
 
 
-def map_noted(src: Path, facts: FactTable, meetings: dict[str, Meeting]) -> None:
-    """Add the facts that rest on a research note rather than a row."""
-    for nf in NOTED_FACTS:
-        where = f"noted fact {nf.state} {nf.record} {nf.subject} {nf.date}".rstrip()
-        check_evidence(src, nf.evidence, where)
-        if nf.record == "hosted" and nf.date:
-            check_meeting_date(nf, meetings.get(nf.subject), where)
-        facts.add(where, nf.state, nf.record, nf.subject, nf.date, "", nf.detail, nf.source)
+def map_actions(
+    src: Path,
+    name: str,
+    seed: Seed,
+    meetings: dict[str, Meeting],
+    completions: dict[tuple[str, str, str], list[Completion]],
+    used: set[str],
+) -> None:
+    """One actions file: each row is an `announced` fact whose subject is the action; a
+    stockpile destruction the row says was completed is also a `completed` fact."""
+    for line, r in read_rows(src / name):
+        where = f"{name}:{line}"
+        action = ACTION_NAMES.get(r["action"])
+        if action is None:
+            raise BuildError(f"{where}: unknown action {r['action']!r}")
+        state, date, slug = r["state"], r["date"], r["meeting_slug"]
+        detail, source = r["description"], r["source_url"]
+        if slug and slug not in meetings:
+            detail = with_note(detail, f"research meeting {slug!r} is not one of ccm's meetings")
+            slug = ""
+        seed.add(where, state, "announced", action, date, slug, detail, source)
+        done = [
+            c for c in completions.get((name, state, date), []) if c.evidence in r["description"]
+        ]
+        if action != "stockpile-destruction" and done:
+            raise BuildError(f"{where}: a completion needs a stockpile-destruction row")
+        for c in done:
+            used.add(c.where)
+            text = with_note(detail, c.note) if c.note else detail
+            seed.add(where, state, "completed", "stockpile-destruction", c.date, "", text, source)
 
 
-def check_meeting_date(nf: NotedFact, meeting: Meeting | None, where: str) -> None:
+@dataclass(frozen=True)
+class StatusDecision:
+    """What a status row without a usable action type or date records."""
+
+    where: str
+    record: str
+    date: str
+    note: str
+
+
+def load_status_decisions(
+    curated: Path, research: Research
+) -> dict[tuple[str, str, str], StatusDecision]:
+    found: dict[tuple[str, str, str], StatusDecision] = {}
+    columns = ["file", "participant", "action_type", "record", "date", "note", "evidence"]
+    for where, r in read_curated(curated / "status.csv", columns):
+        evidence = parse_evidence(r["evidence"], where)
+        research.check(evidence, where)
+        date_of(r["date"], where)
+        found[(r["file"], r["participant"], r["action_type"])] = StatusDecision(
+            where, r["record"], r["date"], r["note"]
+        )
+    return found
+
+
+def map_status(
+    src: Path,
+    name: str,
+    seed: Seed,
+    decisions: dict[tuple[str, str, str], StatusDecision],
+    used: set[str],
+) -> None:
+    """One Convention status file: a signature and how the state became bound (or left)."""
+    for line, r in read_rows(src / name):
+        where = f"{name}:{line}"
+        state, source, notes = r["participant"], r["source_url"], r.get("notes", "")
+        signed, bound, action = r["signature_date"], r["ratification_date"], r["action_type"]
+        if signed:
+            # No meeting: a status list gives a date, not a place (Niger signed on 3 Dec 2008,
+            # but no source says it signed in Oslo).
+            seed.add(where, state, "signed", "ccm", signed, "", notes, source)
+        if action in BOUND_RECORD and bound:
+            seed.add(where, state, BOUND_RECORD[action], "ccm", bound, "", notes, source)
+            continue
+        if action == "signature" and not bound:
+            if not signed:
+                raise BuildError(f"{where}: a signature row without a signature date")
+            continue
+        if not action and not bound:
+            continue  # a signatory's row: its signature is all it says
+        decision = decisions.get((name, state, action))
+        if decision is None:
+            raise BuildError(
+                f"{where}: action type {action!r} with date {bound!r}: decide the record in"
+                " status.csv"
+            )
+        if bound and decision.date != bound:
+            raise BuildError(f"{decision.where}: the row's date is {bound!r}")
+        used.add(decision.where)
+        detail = with_note(notes, decision.note)
+        seed.add(where, state, decision.record, "ccm", decision.date, "", detail, source)
+
+
+def map_curated_facts(
+    curated: Path, research: Research, seed: Seed, meetings: dict[str, Meeting]
+) -> None:
+    """Facts that a research note states but no research row carries."""
+    columns = [*FACT_COLUMNS, "evidence"]
+    for where, r in read_curated(curated / "facts.csv", columns):
+        research.check(parse_evidence(r["evidence"], where), where)
+        if r["record"] == "hosted" and r["date"]:
+            check_meeting_date(r, meetings.get(r["subject"]), where)
+        seed.add(
+            where,
+            r["state"],
+            r["record"],
+            r["subject"],
+            r["date"],
+            r["meeting"],
+            r["detail"],
+            r["source"],
+        )
+
+
+def check_meeting_date(r: dict[str, str], meeting: Meeting | None, where: str) -> None:
     """A dated `hosted` fact carries one side of a meeting-date disagreement: check which.
 
     Sourced by the meeting's own source, it must give the meeting's recorded start; sourced by
     anything else, it must give another start, or there is no disagreement left to carry.
     """
     if meeting is None:
-        raise BuildError(f"{where}: unknown meeting {nf.subject!r}")
-    if len(nf.date) != 10 or len(meeting.start) != 10:
+        raise BuildError(f"{where}: unknown meeting {r['subject']!r}")
+    date = r["date"]
+    if len(date) != 10 or len(meeting.start) != 10:
         raise BuildError(f"{where}: a meeting-date fact needs full days on both sides")
-    if nf.source == meeting.source:
-        if nf.date != meeting.start:
-            raise BuildError(f"{where}: the meeting's source gives {meeting.start}, not {nf.date}")
-    elif nf.date == meeting.start:
-        raise BuildError(f"{where}: {nf.date} is the recorded start; no disagreement to carry")
+    if r["source"] == meeting.source:
+        if date != meeting.start:
+            raise BuildError(f"{where}: the meeting's source gives {meeting.start}, not {date}")
+    elif date == meeting.start:
+        raise BuildError(f"{where}: {date} is the recorded start; no disagreement to carry")
+
+
+def check_consolidated(src: Path, seed: Seed) -> int:
+    """`ccm_status_consolidated.csv` picks one best row per state from the other status files.
+
+    Mapping it too would repeat their claims under the same sources, so it is not mapped;
+    instead every date it gives must be one that a mapped claim gives, from the same source.
+    """
+    said = {(c.code, c.record, c.date, c.source) for c in seed.claims}
+    rows = 0
+    for line, r in read_rows(src / CONSOLIDATED):
+        where = f"{CONSOLIDATED}:{line}"
+        rows += 1
+        code = resolve(r["participant"], where)
+        wanted = []
+        if r["signature_date"]:
+            wanted.append(("signed", r["signature_date"]))
+        if r["ratification_date"]:
+            record = BOUND_RECORD.get(r["action_type"])
+            if record is None:
+                raise BuildError(f"{where}: action type {r['action_type']!r}")
+            wanted.append((record, r["ratification_date"]))
+        for record, date in wanted:
+            if (code, record, date, r["source_url"]) not in said:
+                raise BuildError(
+                    f"{where}: {r['participant']} {record} {date} from {r['source_url']} is"
+                    " in no other status file"
+                )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Instruments and counts
+# --------------------------------------------------------------------------------------------
+
+
+def curated_instruments(
+    curated: Path, research: Research, meetings: dict[str, Meeting]
+) -> list[list[str]]:
+    columns = [*HEADERS["instruments"], "evidence"]
+    rows = []
+    for where, r in read_curated(curated / "instruments.csv", columns):
+        research.check(parse_evidence(r["evidence"], where), where)
+        refuse(instrument_row(r, meetings)[1], where)
+        if not r["meeting"]:
+            raise BuildError(f"{where}: an instrument of the dataset names its meeting")
+        rows.append([r[c] for c in HEADERS["instruments"]])
+    return rows
+
+
+def curated_counts(
+    curated: Path, research: Research, meetings: dict[str, Meeting]
+) -> list[list[str]]:
+    columns = [*HEADERS["counts"], "evidence"]
+    rows = []
+    for where, r in read_curated(curated / "counts.csv", columns):
+        research.check(parse_evidence(r["evidence"], where), where)
+        refuse(count_row(r, meetings)[1], where)
+        row = [r[c] for c in HEADERS["counts"]]
+        if row in rows:
+            raise BuildError(f"{where}: the same count twice")
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------------------------
@@ -1206,22 +682,17 @@ def check_meeting_date(nf: NotedFact, meeting: Meeting | None, where: str) -> No
 # --------------------------------------------------------------------------------------------
 
 
-def check_evidence(src: Path, evidence: Iterable[Evidence], what: str) -> None:
-    """Fail unless every quoted passage is still in the research file it is said to be in."""
-    for ev in evidence:
-        text = (src / ev.file).read_text(encoding="utf-8")
-        if ev.text not in text:
-            raise BuildError(f"{what}: {ev.file} no longer says {ev.text!r}")
-
-
-def check_urls(src: Path, tables: dict[str, list[list[str]]]) -> None:
-    """Fail if any URL written out does not appear verbatim in the research files."""
+def check_sources(src: Path, tables: dict[str, list[list[str]]]) -> None:
+    """Every source a reader can follow: a URL that the research really cites, or a
+    bibliographic reference; never a second-hand "as cited in"."""
     corpus = "\n".join(
         p.read_text(encoding="utf-8") for p in sorted(src.iterdir()) if p.suffix in (".csv", ".md")
     )
     for name, rows in tables.items():
         for row in rows:
-            for part in row[-1].split(SOURCE_SEP):
+            for part in row[-1].split(SEP):
+                if "as cited in" in part.lower():
+                    raise BuildError(f"{name}: a second-hand citation: {part}")
                 if part.startswith("http") and part not in corpus:
                     raise BuildError(f"{name}: URL not found in the research data: {part}")
 
@@ -1234,83 +705,261 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def build(src: Path, out: Path) -> dict[str, int]:
-    """Build the four files from `src` into `out`; return the number of rows written to each."""
+@dataclass
+class Built:
+    """What one build wrote, for the README and the summary line."""
+
+    rows: dict[str, int]
+    research_rows: dict[str, int]
+    meetings: list[str]  # slugs in research order
+
+
+def build(src: Path, curated: Path, out: Path) -> Built:
+    """Build the four CSVs and the README from `src` and `curated` into `out`."""
+    research = Research(src)
     meeting_rows, meetings = load_meetings(src)
+    instrument_rows = curated_instruments(curated, research, meetings)
+    seed = Seed(set(meetings), {row[0] for row in instrument_rows})
+    research_rows: dict[str, int] = {"meetings.csv": len(meeting_rows)}
+    used: set[str] = set()
 
-    facts = FactTable()
-    map_participation(src, "participation.csv", facts, meetings)
-    map_participation(src, "participation_more.csv", facts, meetings)
-    map_actions(src, facts, meetings)
-    for name in ("untc_ccm_status.csv", "ccm_status_supplement.csv", "ccm_status_more.csv"):
-        map_status(src, name, facts)
-    map_noted(src, facts, meetings)
-    for name in sorted(facts.unresolved):
-        print(f"build_seed: countryguess cannot resolve {name!r}", file=sys.stderr)
+    away = load_not_at_meeting(curated, research)
+    for name in PARTICIPATION_FILES:
+        before = len(seed.claims)
+        map_participation(src, name, seed, meetings, away, used)
+        research_rows[name] = len(seed.claims) - before
+    completions = load_completions(curated, research)
+    for name in ACTION_FILES:
+        before = len(seed.claims)
+        map_actions(src, name, seed, meetings, completions, used)
+        research_rows[name] = sum(1 for _ in read_rows(src / name))
+    decisions = load_status_decisions(curated, research)
+    for name in STATUS_FILES:
+        map_status(src, name, seed, decisions, used)
+        research_rows[name] = sum(1 for _ in read_rows(src / name))
+    research_rows[CONSOLIDATED] = check_consolidated(src, seed)
+    map_curated_facts(curated, research, seed, meetings)
 
-    instrument_rows: list[list[str]] = []
-    for ins in INSTRUMENTS:
-        check_evidence(src, ins.evidence, f"instrument {ins.slug}")
-        if ins.meeting not in meetings or not valid_date(ins.date):
-            raise BuildError(f"instrument {ins.slug}: bad meeting or date")
-        instrument_rows.append([ins.slug, ins.name, ins.kind, ins.meeting, ins.date, ins.source])
-    slugs = {row[0] for row in instrument_rows}
-    for fact in facts.facts.values():
-        if fact.record in ("endorsed", "declined", "signed") and fact.subject not in slugs:
-            raise BuildError(f"{fact.state} {fact.record}: unknown instrument {fact.subject!r}")
+    unused = (
+        set(away.values())
+        | {c.where for cs in completions.values() for c in cs}
+        | {d.where for d in decisions.values()}
+    ) - used
+    if unused:
+        raise BuildError(f"curated rows that match no research row: {', '.join(sorted(unused))}")
 
-    count_rows: list[list[str]] = []
-    for c in COUNTS:
-        check_evidence(src, (c.evidence,), f"count {c.meeting} {c.record} {c.count}")
-        if c.meeting not in meetings:
-            raise BuildError(f"count: unknown meeting {c.meeting!r}")
-        count_rows.append([c.meeting, c.record, str(c.count), c.detail, c.source])
-    if len({tuple(r) for r in count_rows}) != len(count_rows):
-        raise BuildError("counts: duplicate row")
-
-    seed_rows = [fact.row() for fact in facts.facts.values()]
+    count_rows = curated_counts(curated, research, meetings)
+    seed_rows = [c.row() for c in seed.claims]
     tables = {
         "seed.csv": seed_rows,
         "meetings.csv": meeting_rows,
         "instruments.csv": instrument_rows,
         "counts.csv": count_rows,
     }
-    check_urls(src, tables)
+    check_sources(src, tables)
 
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "seed.csv", SEED_HEADER, seed_rows)
-    write_csv(out / "meetings.csv", MEETINGS_HEADER, meeting_rows)
-    write_csv(out / "instruments.csv", INSTRUMENTS_HEADER, instrument_rows)
-    write_csv(out / "counts.csv", COUNTS_HEADER, count_rows)
-    return {name: len(rows) for name, rows in tables.items()}
+    write_csv(out / "seed.csv", FACT_COLUMNS, seed_rows)
+    write_csv(out / "meetings.csv", HEADERS["meetings"], meeting_rows)
+    write_csv(out / "instruments.csv", HEADERS["instruments"], instrument_rows)
+    write_csv(out / "counts.csv", HEADERS["counts"], count_rows)
+    built = Built({k: len(v) for k, v in tables.items()}, research_rows, list(meetings))
+    write_readme(out, built)
+    return built
+
+
+# --------------------------------------------------------------------------------------------
+# data/README.md: coverage computed through the app
+# --------------------------------------------------------------------------------------------
+
+
+def load_into_app(out: Path, db_path: Path) -> sqlite3.Connection:
+    """A scratch ccm database holding exactly the files just written."""
+    from ccmtool import db
+    from ccmtool.errors import CcmError
+    from ccmtool.importer import import_files
+
+    db.create(db_path, seed=False)
+    conn = db.connect(db_path)
+    files = [out / n for n in ("meetings.csv", "instruments.csv", "counts.csv", "seed.csv")]
+    try:
+        import_files(conn, files)
+    except CcmError as exc:
+        problems = "; ".join(exc.details)
+        raise BuildError(f"ccm refuses the built files: {exc.message} {problems}") from None
+    return conn
+
+
+def _figures(values: list[int]) -> str:
+    counted: dict[int, int] = {}
+    for v in values:
+        counted[v] = counted.get(v, 0) + 1
+    return ", ".join(
+        f"{v}" + (f" ({n} sources)" if n > 1 else "") for v, n in sorted(counted.items())
+    )
+
+
+def _unnamed(recorded: int, reported: list[int]) -> str:
+    if not reported:
+        return ""
+    low, high = max(min(reported) - recorded, 0), max(max(reported) - recorded, 0)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def coverage(conn: sqlite3.Connection, order: list[str]) -> tuple[str, list[str]]:
+    """The coverage table (markdown) and the gap lines, from the app's own views.
+
+    `order` is the meetings' order in the research file (roughly chronological, the Oslo
+    Process first), so the table reads like the history it covers.
+    """
+
+    def one(sql: str, *args: str) -> int:
+        return int(conn.execute(sql, args).fetchone()[0])
+
+    reported: dict[tuple[str, str], list[int]] = {}
+    for r in conn.execute("SELECT meeting, record, count FROM counts ORDER BY id"):
+        reported.setdefault((r[0], r[1]), []).append(int(r[2]))
+    adopted_at = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT meeting, slug, name FROM instruments WHERE meeting IS NOT NULL"
+        )
+    }
+    kinds = dict(conn.execute("SELECT slug, kind FROM meetings").fetchall())
+    listed = dict(conn.execute("SELECT slug, coalesce(reported, '') FROM meetings").fetchall())
+    lines = [
+        "| meeting | what | recorded | sources report | not yet named |",
+        "|---|---|---|---|---|",
+    ]
+    gaps: list[str] = []
+    for slug in order:
+        present = one("SELECT count(DISTINCT state) FROM presence WHERE meeting = ?", slug)
+        figures = reported.get((slug, "attended"), [])
+        shown = _figures(figures) or "-"
+        if listed[slug] != "":
+            shown += f"; meetings.csv: {listed[slug]}"
+        lines.append(f"| {slug} | present | {present} | {shown} | {_unnamed(present, figures)} |")
+        if figures and min(figures) > present:
+            gaps.append(f"- {slug}: present, named {present}; sources report {_figures(figures)}.")
+        measures = []
+        if slug in adopted_at:
+            instrument, name = adopted_at[slug]
+            if instrument == "ccm":
+                measures.append((f"adopted the {name}", "endorsed", "ccm", "adopted"))
+            else:
+                measures.append((f"endorsed the {name}", "endorsed", instrument, "endorsed"))
+        if kinds[slug] == "signing":
+            measures.append(("signed the Convention", "signed", "ccm", "signed"))
+        for label, record, subject, counted in measures:
+            at = one(
+                "SELECT count(DISTINCT state) FROM facts WHERE record = ? AND subject = ?"
+                " AND meeting = ?",
+                record,
+                subject,
+                slug,
+            )
+            anywhen = one(
+                "SELECT count(DISTINCT state) FROM facts WHERE record = ? AND subject = ?",
+                record,
+                subject,
+            )
+            figures = reported.get((slug, counted), [])
+            recorded = f"{at}" if anywhen == at else f"{at} ({anywhen} at any date)"
+            lines.append(
+                f"| {slug} | {label} | {recorded} | {_figures(figures) or '-'} |"
+                f" {_unnamed(at, figures)} |"
+            )
+            if figures and min(figures) > at:
+                gaps.append(f"- {slug}: {label}, named {at}; sources report {_figures(figures)}.")
+    both = conn.execute(
+        "SELECT DISTINCT p.meeting, s.name, a.implied FROM presence p"
+        " JOIN facts a ON a.state = p.state AND a.subject = p.meeting AND a.record = 'absent'"
+        " JOIN states s ON s.code = p.state ORDER BY p.meeting, s.name"
+    ).fetchall()
+    for meeting, name, implied in both:
+        how = "an implied absence" if implied else "a stated absence"
+        gaps.append(f"- {meeting}: {name} is recorded present and has {how}; sources disagree.")
+    return "\n".join(lines), gaps
+
+
+def write_readme(out: Path, built: Built) -> None:
+    """Generate data/README.md from the template, with figures computed through the app."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = load_into_app(out, Path(tmp) / "coverage.db")
+        try:
+            table, gaps = coverage(conn, built.meetings)
+
+            def one(sql: str) -> int:
+                return int(conn.execute(sql).fetchone()[0])
+
+            figures = {
+                "claims": one("SELECT count(*) FROM claims"),
+                "events": one("SELECT count(*) FROM facts"),
+                "merged": one(
+                    "SELECT count(*) FROM (SELECT fact FROM claims GROUP BY fact"
+                    " HAVING count(*) > 1)"
+                ),
+                "implied": one("SELECT count(*) FROM facts WHERE implied = 1"),
+                "states": one("SELECT count(DISTINCT state) FROM facts"),
+            }
+        finally:
+            conn.close()
+    becomes = {"meetings.csv": "a row of `meetings.csv` each", CONSOLIDATED: "checked, not mapped"}
+    for name in PARTICIPATION_FILES:
+        becomes[name] = "a claim each"
+    for name in ACTION_FILES:
+        becomes[name] = "a claim each, and a `completed` claim where destruction was completed"
+    for name in STATUS_FILES:
+        becomes[name] = "a `signed` claim for a signature date, a claim for a ratification date"
+    research_table = "\n".join(
+        f"| `{name}` | {n} | {becomes[name]} |" for name, n in built.research_rows.items()
+    )
+    text = string.Template(README_TEMPLATE.read_text(encoding="utf-8")).substitute(
+        seed_rows=built.rows["seed.csv"],
+        meeting_rows=built.rows["meetings.csv"],
+        instrument_rows=built.rows["instruments.csv"],
+        count_rows=built.rows["counts.csv"],
+        research_table=research_table,
+        coverage_table=table,
+        gaps="\n".join(gaps) if gaps else "- none",
+        **figures,
+    )
+    (out / "README.md").write_text(text, encoding="utf-8", newline="\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument(
         "source",
         nargs="?",
         type=Path,
         default=DEFAULT_SOURCE,
-        help=f"folder with the research CSVs (default: {DEFAULT_SOURCE})",
+        help="folder with the research files (default: data/research)",
+    )
+    parser.add_argument(
+        "--curated",
+        type=Path,
+        default=DEFAULT_CURATED,
+        help="folder with the curated rows (default: data/curated)",
     )
     parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help=f"folder to write the four CSVs into (default: {DEFAULT_OUT})",
+        help="folder to write the four CSVs and README.md into (default: data)",
     )
     args = parser.parse_args(argv)
-    if not args.source.is_dir():
-        print(f"build_seed: no such folder: {args.source}", file=sys.stderr)
-        return 2
+    for folder in (args.source, args.curated):
+        if not folder.is_dir():
+            print(f"build_seed: no such folder: {folder}", file=sys.stderr)
+            return 2
     try:
-        counts = build(args.source, args.out)
+        built = build(args.source, args.curated, args.out)
     except BuildError as exc:
         print(f"build_seed: {exc}", file=sys.stderr)
         return 1
-    summary = ", ".join(f"{name} {n}" for name, n in counts.items())
-    print(f"build_seed: wrote {summary} rows to {args.out}", file=sys.stderr)
+    summary = ", ".join(f"{name} {n}" for name, n in built.rows.items())
+    print(f"build_seed: wrote {summary} rows and README.md to {args.out}", file=sys.stderr)
     return 0
 
 
