@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean seed
 
 $(BIN)/ccm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ run: $(BIN)/ccm
 lint: $(BIN)/ccm
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
@@ -27,6 +28,10 @@ format: $(BIN)/ccm
 
 bench: $(BIN)/ccm
 	$(BIN)/python bench/run_all.py
+
+# Rebuild data/ from data/research and data/curated (the test suite checks it is up to date).
+seed: $(BIN)/ccm
+	$(BIN)/python tools/build_seed.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

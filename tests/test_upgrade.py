@@ -479,7 +479,8 @@ def test_sql_cannot_write_even_while_upgrading_an_old_database(ccm: Run, tmp_pat
     assert result.exit_code in (1, 2), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1].startswith("ccm: error: sql"), result.stderr
-    assert table_rows(path) == table_rows(V1)
+    # The upgrade itself went ahead (facts became events with claims); no row was deleted.
+    assert old_claims(V1) <= exported_claims(ccm, path)
 
 
 def test_sql_still_reads(ccm: Run, builtin_db: Path) -> None:

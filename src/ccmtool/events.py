@@ -13,20 +13,15 @@ Every function takes an open connection and leaves transactions to the caller.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Container
 from typing import NamedTuple
 
+from ccmtool.contract import check_fact
 from ccmtool.dates import check_date
 from ccmtool.errors import CcmError
 from ccmtool.facts import State, ensure_state, find_state, resolve_instrument, resolve_meeting
 from ccmtool.model import (
-    ACTION_RECORDS,
-    ACTIONS,
     INSTRUMENT_RECORDS,
     MEETING_RECORDS,
-    OBLIGATION_RECORDS,
-    OBLIGATIONS,
-    RECORDS,
     REPEATABLE_RECORDS,
     SOURCE_SEPARATOR,
     split_sources,
@@ -37,7 +32,7 @@ IMPLIED_PREFIX = "IMPLIED:"
 
 def is_implied(detail: str) -> bool:
     """A claim resting on a source's implication, by the research convention `IMPLIED: ...`."""
-    return detail[:8].upper() == IMPLIED_PREFIX
+    return detail[:1] in "Ii" and detail[:8].upper() == IMPLIED_PREFIX
 
 
 def agree(a: str, b: str) -> bool:
@@ -53,49 +48,6 @@ def best_date(dates: list[str]) -> str:
         if agree(best, date) and len(date) > len(best):
             best = date
     return best
-
-
-def check_fact(
-    record: str,
-    subject: str,
-    meeting: str,
-    meetings: Container[str],
-    instruments: Container[str],
-) -> tuple[str, str, str]:
-    """Validate a fact's record, subject and meeting; returns them normalised.
-
-    A fact about a meeting (attended, absent, hosted) happened at that meeting, so its
-    meeting is its subject. Raises ValueError naming the field, so both the CLI and the
-    importer can place the error.
-    """
-    record = record.strip().lower()
-    subject = subject.strip()
-    meeting = meeting.strip()
-    if record not in RECORDS:
-        raise ValueError(f"record: unknown record {record!r}; expected one of {', '.join(RECORDS)}")
-    if record in MEETING_RECORDS:
-        if subject not in meetings:
-            raise ValueError(f"subject: no meeting {subject!r}")
-        if meeting and meeting != subject:
-            raise ValueError(
-                f"meeting: a fact of record {record!r} happened at its subject {subject!r},"
-                f" not {meeting!r}"
-            )
-        meeting = subject
-    elif record in INSTRUMENT_RECORDS:
-        if subject not in instruments:
-            raise ValueError(f"subject: no instrument {subject!r}")
-    elif record in ACTION_RECORDS and subject not in ACTIONS:
-        raise ValueError(
-            f"subject: unknown action {subject!r}; expected one of {', '.join(ACTIONS)}"
-        )
-    elif record in OBLIGATION_RECORDS and subject not in OBLIGATIONS:
-        raise ValueError(
-            f"subject: unknown obligation {subject!r}; expected one of {', '.join(OBLIGATIONS)}"
-        )
-    if meeting and meeting not in meetings:
-        raise ValueError(f"meeting: no meeting {meeting!r}")
-    return record, subject, meeting
 
 
 class FactResult(NamedTuple):
@@ -311,6 +263,10 @@ def remove_fact(conn: sqlite3.Connection, fact_id: int) -> str:
     return f"fact {fact_id}: {row['name']} {row['record']} {row['subject']}{when}"
 
 
+FactRow = tuple[int, str, str, str, str, str, "str | None", "str | None", str, int]
+ClaimRow = tuple[int, int, str, str, str, int]
+
+
 class FactBatch:
     """Bulk writes for imports, with the semantics of `put_fact`.
 
@@ -321,13 +277,13 @@ class FactBatch:
     (a partial date, or a key that already has one).
     """
 
-    SIZE = 10_000
+    SIZE = 20_000
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM facts").fetchone()[0]) + 1
-        self.rows: list[tuple[int, str, str, str, str, str, str | None, str | None, str, int]] = []
-        self.sources: list[list[str]] = []
+        self.rows: list[FactRow] = []
+        self.claims: list[ClaimRow] = []
         self.added = self.updated = self.unchanged = self.sources_merged = 0
         self.partial: set[tuple[str, str, str]] = {
             (r[0], r[1], r[2])
@@ -349,6 +305,9 @@ class FactBatch:
         detail: str,
         sources: list[str],
     ) -> None:
+        fact_id = self.next_id
+        self.next_id += 1
+        occurrence = ""
         if record in REPEATABLE_RECORDS:
             key = (state, record, subject)
             if len(date) < 10:
@@ -365,29 +324,29 @@ class FactBatch:
                         meeting,
                         detail,
                         sources,
-                        fact_id=self.next_id,
+                        fact_id=fact_id,
                     )
                 )
-                self.next_id += 1
                 return
-        occurrence = date if record in REPEATABLE_RECORDS else ""
-        instrument = subject if record in INSTRUMENT_RECORDS else None
+            occurrence = date
+        implied = 1 if detail[:1] in "Ii" and is_implied(detail) else 0
         self.rows.append(
             (
-                self.next_id,
+                fact_id,
                 state,
                 record,
                 subject,
                 occurrence,
                 date,
                 meeting or None,
-                instrument,
+                subject if record in INSTRUMENT_RECORDS else None,
                 detail,
-                int(is_implied(detail)),
+                implied,
             )
         )
-        self.sources.append(sources)
-        self.next_id += 1
+        claims = self.claims
+        for pos, source in enumerate(sources):
+            claims.append((fact_id, pos, source, date, detail, implied))
         if len(self.rows) >= self.SIZE:
             self.flush()
 
@@ -403,33 +362,44 @@ class FactBatch:
     def flush(self) -> None:
         if not self.rows:
             return
-        rows, sources = self.rows, self.sources
-        self.rows, self.sources = [], []
+        rows, claims = self.rows, self.claims
+        self.rows, self.claims = [], []
         conn = self.conn
-        first = rows[0][0]
+        before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO facts (id, state, record, subject, occurrence, date, meeting,"
             " instrument, detail, implied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        inserted = {r[0] for r in conn.execute("SELECT id FROM facts WHERE id >= ?", (first,))}
-        conn.executemany(
+        inserted = conn.total_changes - before
+        insert_claims = (
             "INSERT INTO claims (fact, pos, source, date, detail, implied)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (row[0], pos, source, row[5], row[8], row[9])
-                for row, row_sources in zip(rows, sources, strict=True)
-                if row[0] in inserted
-                for pos, source in enumerate(row_sources)
-            ],
+            " VALUES (?, ?, ?, ?, ?, ?)"
         )
-        self.added += len(inserted)
+        self.added += inserted
+        if inserted == len(rows):  # the usual case: every claim starts a new event
+            conn.executemany(insert_claims, claims)
+            return
+        first = rows[0][0]
+        new = {r[0] for r in conn.execute("SELECT id FROM facts WHERE id >= ?", (first,))}
+        conn.executemany(insert_claims, [c for c in claims if c[0] in new])
         # Keys that were already there (or came twice in this batch): merge one by one.
-        for row, row_sources in zip(rows, sources, strict=True):
-            if row[0] not in inserted:
+        by_fact: dict[int, list[str]] = {}
+        for c in claims:
+            if c[0] not in new:
+                by_fact.setdefault(c[0], []).append(c[2])
+        for row in rows:
+            if row[0] not in new:
                 _, state, record, subject, _, date, meeting, _, detail, _ = row
                 self._count(
                     put_fact(
-                        self.conn, state, record, subject, date, meeting or "", detail, row_sources
+                        self.conn,
+                        state,
+                        record,
+                        subject,
+                        date,
+                        meeting or "",
+                        detail,
+                        by_fact[row[0]],
                     )
                 )

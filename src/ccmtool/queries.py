@@ -11,22 +11,22 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from ccmtool.db import SCHEMA_VERSION, schema_version
+from ccmtool.schema import SCHEMA_VERSION, schema_version
 
 Rows = list[tuple[Any, ...]]
 
-_SOURCES = (
+SOURCES_SQL = (
     "(SELECT group_concat(source, ' | ') FROM"
     " (SELECT source FROM claims WHERE fact = {fact} ORDER BY pos))"
 )
 # How presence at a meeting is known, for one fact at it: stated (attended, hosted) or
 # implied by what the state did there (endorsed its declaration, signed, announced...).
-_HOW = (
+HOW_SQL = (
     "CASE WHEN {t}.record IN ('attended', 'hosted') THEN {t}.record"
     " ELSE 'implied: ' || {t}.record END"
 )
 # An absence that rests only on a source's implication says so.
-_ABSENT = "CASE WHEN {t}.implied THEN 'implied: absent' ELSE 'absent' END"
+ABSENT_SQL = "CASE WHEN {t}.implied THEN 'implied: absent' ELSE 'absent' END"
 _QUALIFIER = re.compile(
     r"^(more than|over|nearly|almost|about|around|at least|some|fewer than|less than)\b", re.I
 )
@@ -100,8 +100,8 @@ def attendance(
     """
     if absent:
         sql = f"""
-            SELECT s.name AS state, s.code, s.region, {_ABSENT.format(t="f")} AS how,
-                   {_SOURCES.format(fact="f.id")} AS sources
+            SELECT s.name AS state, s.code, s.region, {ABSENT_SQL.format(t="f")} AS how,
+                   {SOURCES_SQL.format(fact="f.id")} AS sources
             FROM facts f JOIN states s ON s.code = f.state
             WHERE f.meeting = ? AND f.record = 'absent'
             ORDER BY s.name
@@ -110,14 +110,14 @@ def attendance(
         return [d[0] for d in cur.description], [tuple(r) for r in cur]
     sql = f"""
         WITH here AS (
-            SELECT f.id, f.state, {_HOW.format(t="f")} AS how,
+            SELECT f.id, f.state, {HOW_SQL.format(t="f")} AS how,
                    f.record IN ('attended', 'hosted') AS stated
             FROM facts f WHERE f.meeting = ? AND f.record != 'absent'
         ),
         best AS (SELECT state, max(stated) AS stated FROM here GROUP BY state)
         SELECT s.name AS state, s.code, s.region,
                group_concat(h.how, ', ') AS how,
-               group_concat({_SOURCES.format(fact="h.id")}, ' | ') AS sources
+               group_concat({SOURCES_SQL.format(fact="h.id")}, ' | ') AS sources
         FROM here h JOIN best b ON b.state = h.state AND h.stated = b.stated
         JOIN states s ON s.code = h.state
         GROUP BY h.state
@@ -159,7 +159,7 @@ def state_profile(conn: sqlite3.Connection, code: str) -> tuple[list[str], Rows]
         ("code", row["code"]),
         ("region", " / ".join(p for p in (row["region"], row["subregion"]) if p)),
         ("aliases", ", ".join(aliases)),
-        ("facts", str(facts)),
+        ("facts", facts),
     ]
 
 
@@ -167,17 +167,19 @@ def timeline(conn: sqlite3.Connection, code: str) -> tuple[list[str], Rows]:
     """Everything a state did, in date order, each fact with its sources.
 
     A fact with no date of its own (most attendance) sorts at its meeting's start date and
-    shows that date marked '(meeting)', so no date is claimed that no source gave.
+    shows that date with `date_from` 'meeting' ('source' when a source dates the fact
+    itself), so no date is claimed that no source gave.
     """
+    meeting_date = "coalesce(nullif(ms.start_date, ''), nullif(mm.start_date, ''))"
     cur = conn.execute(
         f"""
         SELECT f.id,
-               CASE WHEN f.date != '' THEN f.date
-                    WHEN coalesce(ms.start_date, mm.start_date, '') != ''
-                    THEN coalesce(ms.start_date, mm.start_date) || ' (meeting)'
-                    ELSE '' END AS date,
+               CASE WHEN f.date != '' THEN f.date ELSE coalesce({meeting_date}, '') END
+                   AS date,
+               CASE WHEN f.date != '' THEN 'source'
+                    WHEN {meeting_date} IS NOT NULL THEN 'meeting' ELSE '' END AS date_from,
                f.record, f.subject, coalesce(f.meeting, '') AS meeting, f.detail,
-               {_SOURCES.format(fact="f.id")} AS sources
+               {SOURCES_SQL.format(fact="f.id")} AS sources
         FROM facts f
         LEFT JOIN meetings ms ON ms.slug = f.subject
         LEFT JOIN meetings mm ON mm.slug = f.meeting
@@ -190,14 +192,16 @@ def timeline(conn: sqlite3.Connection, code: str) -> tuple[list[str], Rows]:
     return [d[0] for d in cur.description], [tuple(r) for r in cur]
 
 
-def info(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def info(conn: sqlite3.Connection) -> list[tuple[str, Any]]:
     """What is in the database, for `ccm info`."""
     tables = ["states", "meetings", "instruments", "counts", "facts", "claims", "aliases"]
-    out = [("schema version", f"{schema_version(conn)} (this ccm: {SCHEMA_VERSION})")]
+    out: list[tuple[str, Any]] = [
+        ("schema version", f"{schema_version(conn)} (this ccm: {SCHEMA_VERSION})")
+    ]
     out.append(("sqlite", sqlite3.sqlite_version))
     for table in tables:
         n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        out.append((table.replace("_", " "), str(n)))
+        out.append((table.replace("_", " "), n))
     return out
 
 
@@ -221,7 +225,7 @@ def newcomers(
         f"""
         SELECT s.name AS state, s.code, s.region,
                group_concat(DISTINCT p.how) AS how,
-               group_concat({_SOURCES.format(fact="p.fact")}, ' | ') AS sources
+               group_concat({SOURCES_SQL.format(fact="p.fact")}, ' | ') AS sources
         FROM presence p JOIN states s ON s.code = p.state
         WHERE p.meeting = ? AND {_REGION}
           AND NOT EXISTS (
@@ -343,9 +347,9 @@ def endorsements(
     cur = conn.execute(
         f"""
         SELECT s.name AS state, s.code, f.date, coalesce(f.meeting, '') AS meeting, f.detail,
-               {_SOURCES.format(fact="f.id")} AS sources
+               {SOURCES_SQL.format(fact="f.id")} AS sources
         FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.subject = ? AND f.record = ?
+        WHERE f.instrument = ? AND f.record = ?
         ORDER BY s.name, f.date
         """,
         (slug, "declined" if declined else "endorsed"),
@@ -403,7 +407,7 @@ def actions(
         f"""
         SELECT f.date, s.name AS state, s.code, f.subject AS action,
                coalesce(f.meeting, '') AS meeting, f.detail,
-               {_SOURCES.format(fact="f.id")} AS sources
+               {SOURCES_SQL.format(fact="f.id")} AS sources
         FROM facts f JOIN states s ON s.code = f.state
         WHERE f.record = 'announced' AND (? IS NULL OR f.subject = ?)
           AND (? IS NULL OR f.state = ?) AND {dates}
@@ -450,151 +454,4 @@ def stats(conn: sqlite3.Connection, by: str = "meeting") -> tuple[list[str], Row
         from ccmtool.errors import UsageError
 
         raise UsageError(f"--by {by!r}: choose meeting, region or record")
-    return [d[0] for d in cur.description], [tuple(r) for r in cur]
-
-
-def conflicts(conn: sqlite3.Connection) -> tuple[list[str], Rows]:
-    """Where the sources disagree, one row per disagreement.
-
-    - count: one meeting, one record, several reported figures;
-    - date: one event whose claims give dates that do not agree (Burundi's ratification);
-    - record: one event under two terms (Japan "accepted" by the UN, "ratified" elsewhere);
-    - meeting date: a source's date for a fact about a meeting that falls outside the
-      meeting's dates (compared at the coarser of the two precisions; with no end date, a
-      meeting is taken to end within the month it started);
-    - endorsed and declined: both recorded for one state;
-    - present and absent: a fact at a meeting, and a source saying the state was absent
-      (the absence marked `implied` when it rests on a source's implication).
-    """
-    rows: Rows = []
-    for r in conn.execute(
-        """
-        WITH figures AS (
-            SELECT meeting, record, count, source FROM counts
-            UNION ALL
-            SELECT slug, 'attended', reported, source FROM meetings WHERE reported IS NOT NULL
-        )
-        SELECT meeting, record, group_concat(DISTINCT count) AS figures,
-               count(DISTINCT count) AS n
-        FROM figures GROUP BY meeting, record HAVING n > 1
-        ORDER BY meeting, record
-        """
-    ):
-        figures = ", ".join(sorted(r["figures"].split(","), key=int))
-        sources = " | ".join(
-            s[0]
-            for s in conn.execute(
-                "SELECT DISTINCT source FROM counts WHERE meeting = ? AND record = ?",
-                (r["meeting"], r["record"]),
-            )
-        )
-        rows.append(("count", r["meeting"], "", f"{r['record']}: {figures}", sources))
-    # Claims of one event that disagree on its date (Burundi's ratification). Presence on
-    # different days of one meeting is no disagreement: it is checked against the meeting's
-    # dates below. A partial date that contains a full one ('2007-05', '2007-05-25') agrees.
-    events: dict[int, list[sqlite3.Row]] = {}
-    for r in conn.execute(
-        """
-        SELECT f.id, s.name, f.record, f.subject, c.date, c.source
-        FROM facts f JOIN states s ON s.code = f.state JOIN claims c ON c.fact = f.id
-        WHERE f.record NOT IN ('attended', 'hosted', 'absent') AND c.date != ''
-          AND EXISTS (SELECT 1 FROM claims d WHERE d.fact = f.id AND d.date != ''
-                      AND NOT (d.date = substr(c.date, 1, length(d.date))
-                               OR c.date = substr(d.date, 1, length(c.date))))
-        ORDER BY s.name, f.subject, f.id, c.pos
-        """
-    ):
-        events.setdefault(r["id"], []).append(r)
-    for claims in events.values():
-        first = claims[0]
-        what = f"{first['record']}: " + ", ".join(dict.fromkeys(c["date"] for c in claims))
-        listed = "; ".join(f"{c['date']} ({c['source']})" for c in claims)
-        rows.append(("date", first["subject"], first["name"], what, listed))
-    # One event under two terms: Japan "accepted" (the UN's word), "ratified" elsewhere.
-    # Ratified, acceded, approved and accepted all say "became bound".
-    bound = "('ratified', 'acceded', 'approved', 'accepted')"
-    for r in conn.execute(
-        f"""
-        SELECT s.name, f.subject,
-               group_concat(f.record || CASE WHEN f.date != '' THEN ' ' || f.date ELSE '' END,
-                            ', ') AS what,
-               group_concat(f.record || ' (' || {_SOURCES.format(fact="f.id")} || ')', '; ')
-                   AS sources
-        FROM facts f JOIN states s ON s.code = f.state
-        WHERE f.record IN {bound}
-        GROUP BY f.state, f.subject HAVING count(DISTINCT f.record) > 1
-        ORDER BY s.name, f.subject
-        """
-    ):
-        rows.append(("record", r["subject"], r["name"], r["what"], r["sources"]))
-    for r in conn.execute(
-        """
-        SELECT s.name, f.record, f.subject, c.date, c.source, m.start_date, m.end_date
-        FROM facts f JOIN states s ON s.code = f.state JOIN claims c ON c.fact = f.id
-        JOIN (SELECT slug, start_date, end_date,
-                     coalesce(nullif(end_date, ''), substr(start_date, 1, 7)) AS last
-              FROM meetings WHERE start_date != '') m ON m.slug = f.subject
-        WHERE c.date != ''
-          AND (substr(c.date, 1, min(length(c.date), length(m.start_date)))
-                 < substr(m.start_date, 1, min(length(c.date), length(m.start_date)))
-               OR substr(c.date, 1, min(length(c.date), length(m.last)))
-                 > substr(m.last, 1, min(length(c.date), length(m.last))))
-        ORDER BY m.start_date, s.name, f.id, c.pos
-        """
-    ):
-        span = r["start_date"] + (f" to {r['end_date']}" if r["end_date"] else "")
-        rows.append(
-            (
-                "meeting date",
-                r["subject"],
-                r["name"],
-                f"{r['record']} dated {r['date']}; meeting recorded as {span}",
-                r["source"],
-            )
-        )
-    for r in conn.execute(
-        f"""
-        SELECT s.name, x.subject,
-               {_SOURCES.format(fact="x.id")} || ' / ' || {_SOURCES.format(fact="y.id")}
-                   AS sources
-        FROM facts x JOIN facts y
-          ON y.state = x.state AND y.subject = x.subject AND y.record = 'declined'
-        JOIN states s ON s.code = x.state
-        WHERE x.record = 'endorsed'
-        ORDER BY x.subject, s.name
-        """
-    ):
-        label = "endorsed and declined"
-        rows.append((label, r["subject"], r["name"], label, r["sources"]))
-    for r in conn.execute(
-        f"""
-        SELECT s.name, a.meeting, {_ABSENT.format(t="a")} AS absence,
-               group_concat(DISTINCT {_HOW.format(t="x")}) AS how,
-               {_SOURCES.format(fact="a.id")} || ' / ' ||
-                   group_concat({_SOURCES.format(fact="x.id")}, ' | ') AS sources
-        FROM facts a JOIN facts x
-          ON x.state = a.state AND x.meeting = a.meeting AND x.record != 'absent'
-        JOIN states s ON s.code = a.state
-        WHERE a.record = 'absent'
-        GROUP BY a.id
-        ORDER BY a.meeting, s.name
-        """
-    ):
-        rows.append(
-            (
-                "present and absent",
-                r["meeting"],
-                r["name"],
-                f"{r['how']}; {r['absence']}",
-                r["sources"],
-            )
-        )
-    return ["kind", "subject", "state", "what", "sources"], rows
-
-
-def read_only_sql(conn: sqlite3.Connection, sql: str) -> tuple[list[str], Rows]:
-    """Run a user's query on a connection that SQLite itself opened read-only."""
-    cur = conn.execute(sql)
-    if cur.description is None:
-        return [], []
     return [d[0] for d in cur.description], [tuple(r) for r in cur]

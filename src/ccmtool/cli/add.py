@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
-from typing import Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import typer
 
+from ccmtool import contract
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
-from ccmtool.dates import check_date
+from ccmtool.contract import FieldError
 from ccmtool.db import transaction
 from ccmtool.errors import CcmError, UnknownStateError, UsageError
 from ccmtool.facts import add_state as core_add_state
 from ccmtool.facts import ensure_state, find_state, put_instrument, put_meeting, resolve_meeting
-from ccmtool.model import INSTRUMENT_KINDS, MEETING_KINDS, SLUG, join_sources, split_sources
+from ccmtool.model import INSTRUMENT_KINDS, MEETING_KINDS, join_sources, split_sources
 
 
 @app.command("add-state")
@@ -50,18 +53,21 @@ def add_state(
         say(f"alias {spelling!r} now names {state.code}")
 
 
-def _date(value: str, field: str) -> str:
+def _checked(check: Callable[..., Any], *args: Any) -> Any:
+    """Run a data-contract check (the importer runs the same ones), as a usage error."""
     try:
-        return check_date(value)
-    except ValueError as exc:
-        raise CcmError(f"{field}: {exc}") from None
+        return check(*args)
+    except FieldError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _merged_sources(conn: object, table: str, slug: str, given: list[str]) -> str | None:
+def _merged_sources(
+    conn: sqlite3.Connection, table: str, slug: str, given: list[str]
+) -> str | None:
     """A new source is kept beside the ones already cited, never over them."""
     if not given:
         return None
-    row = conn.execute(f"SELECT source FROM {table} WHERE slug = ?", (slug,)).fetchone()  # type: ignore[attr-defined]
+    row = conn.execute(f"SELECT source FROM {table} WHERE slug = ?", (slug,)).fetchone()
     before = split_sources(row[0]) if row else []
     return join_sources(split_sources(join_sources([*before, *given])))
 
@@ -73,9 +79,9 @@ def _report(what: str, slug: str, status: str, changes: list[tuple[str, object, 
         say(f"  {field}: {shown} -> {after}")
 
 
-def _require_new(conn: object, table: str, slug: str, **given: object) -> bool:
+def _require_new(conn: sqlite3.Connection, table: str, slug: str, **given: object) -> bool:
     """True if the row is new; a new row needs every option in `given`."""
-    exists = conn.execute(f"SELECT 1 FROM {table} WHERE slug = ?", (slug,)).fetchone()  # type: ignore[attr-defined]
+    exists = conn.execute(f"SELECT 1 FROM {table} WHERE slug = ?", (slug,)).fetchone()
     if exists:
         return False
     missing = [f"--{k}" for k, v in given.items() if not v]
@@ -111,14 +117,12 @@ def add_meeting(
     replaces that field (and is printed as before -> after); a --source is added beside the
     sources already cited. Nothing you do not give is touched.
     """
-    if not SLUG.fullmatch(slug):
-        raise CcmError(f"slug: {slug!r} is not a slug (lowercase letters, digits and -)")
-    if kind is not None and kind not in MEETING_KINDS:
-        raise UsageError(f"--kind: {kind!r}; expected one of {', '.join(MEETING_KINDS)}")
-    start = _date(start, "--start") if start else None
-    end = _date(end, "--end") if end else None
-    if start and end and end < start:
-        raise CcmError(f"--end {end} is before --start {start}")
+    _checked(contract.slug, slug)
+    if kind is not None:
+        _checked(contract.one_of, kind, MEETING_KINDS, "--kind")
+    start = _checked(contract.date, start, "--start") if start else None
+    end = _checked(contract.date, end, "--end") if end else None
+    _checked(contract.date_range, start or "", end or "", "--end", "--start")
     conn = open_db(db_path)
     with transaction(conn):
         new = _require_new(conn, "meetings", slug, name=name, source=source)
@@ -168,11 +172,10 @@ def add_instrument(
     replaces that field (printed as before -> after) and a --source is added beside the
     others.
     """
-    if not SLUG.fullmatch(slug):
-        raise CcmError(f"slug: {slug!r} is not a slug (lowercase letters, digits and -)")
-    if kind is not None and kind not in INSTRUMENT_KINDS:
-        raise UsageError(f"--kind: {kind!r}; expected one of {', '.join(INSTRUMENT_KINDS)}")
-    date = _date(date, "--date") if date else None
+    _checked(contract.slug, slug)
+    if kind is not None:
+        _checked(contract.one_of, kind, INSTRUMENT_KINDS, "--kind")
+    date = _checked(contract.date, date, "--date") if date else None
     conn = open_db(db_path)
     with transaction(conn):
         new = _require_new(conn, "instruments", slug, name=name, source=source)

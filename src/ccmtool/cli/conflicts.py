@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
-from ccmtool.queries import conflicts as conflict_rows
+from ccmtool.conflicts import conflicts as conflict_rows
 
 
 @app.command()

@@ -10,7 +10,7 @@ import typer
 
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, open_db, say
-from ccmtool.transfer import import_files
+from ccmtool.importer import import_files
 
 PROGRESS_MIN_BYTES = 5_000_000
 

@@ -1,0 +1,186 @@
+"""Exports: every table back out in the data contract, or as JSON, JSON Lines, Markdown.
+
+The facts export is one row per event with every source; the claims export one row per
+source, with that source's own date and wording, and is lossless. Export -> import into an
+empty database -> export gives the same bytes for both.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from ccmtool.errors import CcmError
+from ccmtool.model import split_sources
+
+_EXPORT_SQL = {
+    # One row per event with all its sources, in recording order: one ordered scan of claims
+    # (the key is fact, pos), each claim's event found by id, sources aggregated by SQLite
+    # as the scan goes; no sort, no per-row Python. Every event has at least one claim. The
+    # covering index on states saves a second lookup per row (the planner, with no
+    # statistics, would not pick it by itself).
+    "facts": """
+        SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
+               coalesce(f.meeting, '') AS meeting, f.detail,
+               group_concat(c.source, ' | ') AS source
+        FROM claims c JOIN facts f ON f.id = c.fact
+        JOIN states s INDEXED BY states_names ON s.code = f.state
+        GROUP BY c.fact ORDER BY c.fact
+    """,
+    # One row per claim: each source with its own date and wording (lossless).
+    "claims": """
+        SELECT s.name AS state, f.state AS code, f.record, f.subject, c.date,
+               coalesce(f.meeting, '') AS meeting, c.detail, c.source
+        FROM claims c JOIN facts f ON f.id = c.fact JOIN states s ON s.code = f.state
+        ORDER BY c.fact, c.pos
+    """,
+    "meetings": """
+        SELECT m.slug, m.name, m.city, coalesce(s.name, '') AS country, m.start_date,
+               m.end_date, m.kind, coalesce(m.reported, '') AS reported, m.source
+        FROM meetings m LEFT JOIN states s ON s.code = m.country
+        ORDER BY m.slug
+    """,
+    "instruments": """
+        SELECT slug, name, kind, coalesce(meeting, '') AS meeting, date, source
+        FROM instruments ORDER BY slug
+    """,
+    "counts": """
+        SELECT meeting, record, count, detail, source FROM counts
+        ORDER BY meeting, record, id
+    """,
+    "states": """
+        SELECT s.code, s.name, s.region, s.subregion,
+               coalesce((SELECT group_concat(spelling, ' | ') FROM
+                   (SELECT spelling FROM aliases WHERE state = s.code ORDER BY spelling)), '')
+                   AS aliases
+        FROM states s ORDER BY s.code
+    """,
+}
+# panel: one row per state and 1 January, its status under the Convention (treaty.py).
+EXPORT_KINDS = (*_EXPORT_SQL, "panel")
+
+
+def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """Column names and a row cursor for one export; streams, never loads everything."""
+    if what == "panel":
+        from ccmtool.treaty import panel_rows
+
+        columns, panel = panel_rows(conn)
+        return columns, iter(panel)
+    if what not in _EXPORT_SQL:
+        raise CcmError(f"cannot export {what!r}; choose one of {', '.join(EXPORT_KINDS)}")
+    cur = conn.execute(_EXPORT_SQL[what])
+    cur.row_factory = None  # plain tuples, straight to csv.writer
+    columns = [d[0] for d in cur.description]
+    return columns, iter(cur)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+class _Counter:
+    """Counts rows as csv.writer.writerows pulls them (a loop of writerow is slower)."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self.rows = rows
+        self.n = 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return self
+
+    def __next__(self) -> tuple[Any, ...]:
+        row = next(self.rows)
+        self.n += 1
+        return row
+
+
+def excel_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (--excel only)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_export(
+    conn: sqlite3.Connection, what: str, fmt: str, out: TextIO, *, excel: bool = False
+) -> int:
+    """Write one export in `fmt` (csv, json, jsonl, markdown); returns the row count.
+
+    CSV is lossless by default. `excel` is for opening in a spreadsheet, not for re-import:
+    a byte-order mark so Excel reads UTF-8, and formula-looking cells defused.
+    """
+    columns, rows = export_rows(conn, what)
+    n = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        if excel:
+            out.write("\ufeff")
+            rows = (tuple(excel_safe(v) for v in row) for row in rows)
+        writer.writerow(columns)
+        if what in ("facts", "claims") and not excel:
+            # The two big ones go straight from the cursor to the writer; counting them as
+            # they pass would cost a Python call per row, a count(*) costs milliseconds.
+            writer.writerows(rows)
+            n = conn.execute(f"SELECT count(*) FROM {what}").fetchone()[0]
+        else:
+            counted = _Counter(rows)
+            writer.writerows(counted)
+            n = counted.n
+    elif fmt in ("json", "jsonl"):
+        first = True
+        if fmt == "json":
+            out.write("[")
+        for row in rows:
+            record = _json_record(columns, row)
+            text = json.dumps(record, ensure_ascii=False)
+            if fmt == "json":
+                out.write(("\n  " if first else ",\n  ") + text)
+            else:
+                out.write(text + "\n")
+            first = False
+            n += 1
+        if fmt == "json":
+            out.write("\n]\n" if not first else "]\n")
+    elif fmt == "markdown":
+        from ccmtool.render import markdown_table
+
+        materialised = list(rows)
+        out.write(markdown_table(columns, materialised))
+        n = len(materialised)
+    else:
+        raise CcmError(f"unknown export format {fmt!r}")
+    return n
+
+
+def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    record = dict(zip(columns, row, strict=True))
+    for key in ("source", "aliases"):
+        if key in record:
+            record["sources" if key == "source" else key] = split_sources(record.pop(key) or "")
+    if record.get("reported") == "":
+        record["reported"] = None
+    return record
+
+
+def export_to_file(
+    conn: sqlite3.Connection, what: str, fmt: str, path: Path, *, excel: bool = False
+) -> int:
+    """Write the export beside `path` and rename it over: a crash never leaves half a file."""
+    if path.is_dir():
+        raise CcmError(f"{path}: is a directory; -o takes a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            n = write_export(conn, what, fmt, handle, excel=excel)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
