@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ccmtool import db
-from ccmtool.transfer import import_files
+from ccmtool.importer import import_files
 
 HEADER = "state,record,subject,date,meeting,detail,source\n"
 

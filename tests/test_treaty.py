@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from ccmtool import db, obligations, treaty
+from ccmtool.dates import Span, add_months, span
+from ccmtool.importer import import_files
 from ccmtool.queries import date_filter
-from ccmtool.transfer import import_files
-from ccmtool.treaty import Span, add_months, first_of_sixth_month_after, span
+from ccmtool.treaty import first_of_sixth_month_after
 
 D = dt.date.fromisoformat
 TODAY = D("2026-12-02")

@@ -25,15 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ccmtool.treaty import (
-    CONVENTION,
-    Claim,
-    Span,
-    Standing,
-    add_months,
-    load,
-    span,
-)
+from ccmtool.dates import Span, add_months, span
+from ccmtool.treaty import CONVENTION, Claim, Standing, load
 
 Rows = list[tuple[Any, ...]]
 
