@@ -1,9 +1,12 @@
-"""The bad-input corpus (issue 6, item 1): every file in tests/data/bad/ against ccm import.
+"""The bad-input corpus (issues 6 and 13): every file in tests/data/bad/, and generated
+hostile targets, against ccm.
 
-Each case in tests/data/bad/MANIFEST.csv says what is wrong with the file, the exit code ccm
+Each case in tests/data/bad/MANIFEST.csv says what is wrong with the input, the exit code ccm
 must give and what stderr must say (`{file}` is the path as given on the command line, and
-`&&` separates several things that must all be there). For every case, on a copy of a
-database built from the built-in dataset:
+`&&` separates several things that must all be there). `command` is the ccm command to run
+(empty: `import`, with the file appended); in `args`, `{target}` is the generated or corpus
+file and `{dir}` this directory, and `--db` is added unless the case gives its own.
+For every case, on a copy of a database built from the built-in dataset:
 
 - the exit code is the manifest's (1 bad data, 2 bad usage; 0 only for the few valid files);
 - stderr is a few short lines that name the file (and line and field where the manifest
@@ -21,10 +24,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import shlex
 import shutil
+import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import unicodedata
@@ -59,11 +65,23 @@ class Case:
     expect_exit: int
     needles: tuple[str, ...]
     why: str
+    command: str = "import"
 
     @property
     def id(self) -> str:
-        extra = "-".join(re.sub(r"\W+", "", Path(a).name) for a in self.args)
-        return self.file.lstrip("@") + (f"[{extra}]" if extra else "")
+        extra = "-".join(re.sub(r"\W+", "", Path(a).name)[:24] for a in self.args)
+        prefix = "" if self.command == "import" else f"{self.command}-"
+        return prefix + self.file.lstrip("@") + (f"[{extra}]" if extra else "")
+
+    def argv(self, target: Path | None, database: Path) -> list[str]:
+        """The command line: placeholders filled in, the file and --db added as needed."""
+        filled = [a.replace("{target}", str(target or "")) for a in self.args]
+        argv = [self.command, *filled]
+        if self.command == "import" and "{target}" not in " ".join(self.args):
+            argv.append(str(target))
+        if "--db" not in self.args:
+            argv += ["--db", str(database)]
+        return argv
 
 
 def load_manifest() -> list[Case]:
@@ -76,6 +94,7 @@ def load_manifest() -> list[Case]:
             expect_exit=int(row["expect_exit"]),
             needles=tuple(n.strip() for n in row["expect_in_stderr"].split("&&") if n.strip()),
             why=row["why"],
+            command=row.get("command") or "import",
         )
         for row in rows
     ]
@@ -83,6 +102,10 @@ def load_manifest() -> list[Case]:
 
 CASES = load_manifest()
 FAILING = [c for c in CASES if c.expect_exit != 0]
+
+
+def _param(case: Case) -> object:
+    return case
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -123,8 +146,111 @@ def snapshot(path: Path) -> dict[str, str]:
     return state
 
 
-def materialise(case: Case, tmp_path: Path) -> Path:
+def _damaged_copy(template: Path, tmp_path: Path, how: str) -> Path:
+    """A copy of the template database, damaged or made inconsistent in one way."""
+    path = tmp_path / f"{how}.db"
+    shutil.copyfile(template, path)
+    size = path.stat().st_size
+    if how == "corrupt":
+        with path.open("r+b") as f:
+            f.seek(size // 4)
+            f.write(b"\xff" * (size // 2))
+        return path
+    if how == "truncated":
+        os.truncate(path, size // 2)
+        return path
+    statements = {
+        "orphan_rows": "DELETE FROM states WHERE code = (SELECT state FROM facts ORDER BY id"
+        " LIMIT 1)",
+        "facts_without_claims": "DELETE FROM claims WHERE fact = (SELECT min(id) FROM facts)",
+        "future_schema": "PRAGMA user_version = 99",
+    }
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute(statements[how])
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    return path
+
+
+def _special(case: Case, tmp_path: Path, database: Path, template: Path) -> Path | None:
+    """Hostile targets made at test time: pipes, devices, sockets, links, huge files."""
+    name = case.file
+    if name == "@none":
+        return None
+    if name in ("@fifo", "@symlink_to_fifo"):
+        fifo = tmp_path / "pipe.csv"
+        os.mkfifo(fifo)
+        if name == "@fifo":
+            return fifo
+        link = tmp_path / "link-to-pipe.csv"
+        link.symlink_to(fifo)
+        return link
+    if name == "@dev_zero":
+        return Path("/dev/zero")
+    if name == "@dev_null":
+        return Path("/dev/null")
+    if name == "@char_device":
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        node = tmp_path / "null-device"
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        return node
+    if name == "@socket":
+        path = tmp_path / "s.sock"
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+        return path
+    if name == "@sparse_3gib":
+        path = tmp_path / "sparse.csv"
+        with path.open("wb") as f:
+            f.truncate(3 * 1024**3)
+        return path
+    if name == "@long_line_65mib":
+        path = tmp_path / "one-line.csv"
+        path.write_bytes(b"x" * (65 * 1024**2))
+        return path
+    if name == "@wide_header_60k":
+        path = tmp_path / "wide.csv"
+        path.write_text(",".join(f"c{i}" for i in range(60_000)) + "\n", encoding="utf-8")
+        return path
+    if name == "@database":
+        return database
+    if name == "@database_symlink":
+        link = tmp_path / "link-to-db.csv"
+        link.symlink_to(database)
+        return link
+    if name == "@database_hardlink":
+        link = tmp_path / "hardlink-to-db.csv"
+        os.link(database, link)
+        return link
+    if name == "@database_wal":
+        return Path(f"{database}-wal")
+    if name == "@file_as_parent":
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a directory\n", encoding="utf-8")
+        return blocker / "out.csv"
+    if name == "@unwritable_dir":
+        if not Path("/sys/kernel").is_dir():
+            pytest.skip("no /sys/kernel to be refused by")
+        return Path("/sys/kernel/ccm-export.csv")
+    if name == "@text_as_db":
+        path = tmp_path / "notes.txt"
+        path.write_text("not a database\n", encoding="utf-8")
+        return path
+    if name.endswith("_db"):
+        return _damaged_copy(template, tmp_path, name[1:-3])
+    return Path("unreachable")
+
+
+def materialise(case: Case, tmp_path: Path, database: Path, template: Path) -> Path | None:
     """The path to give ccm: a corpus file, or one made here (too big or odd to commit)."""
+    if case.file.startswith("@") and case.file not in ("@directory", "@missing", "@10mb_field"):
+        return _special(case, tmp_path, database, template)
     if case.file == "@directory":
         folder = tmp_path / "facts.csv"
         folder.mkdir()
@@ -150,7 +276,7 @@ def control_characters(text: str) -> list[str]:
     return [repr(c) for c in text if c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cs")]
 
 
-def check_output(result: Result, case: Case, target: Path) -> list[str]:
+def check_output(result: Result, case: Case, target: Path | None) -> list[str]:
     """The promises about what the user sees; returns stderr's lines."""
     everything = result.stdout + result.stderr
     assert result.exit_code == case.expect_exit, (
@@ -172,10 +298,11 @@ def check_output(result: Result, case: Case, target: Path) -> list[str]:
         f"raw control characters on stderr: {control_characters(result.stderr)[:5]}"
     )
     if case.expect_exit != 0:
-        assert result.stdout == ""
+        if case.command != "check":  # `ccm check` shows its table of checks, then fails
+            assert result.stdout == ""
         assert lines[0].startswith("ccm: error:"), result.stderr
     for needle in case.needles:
-        expected = needle.replace("{file}", str(target))
+        expected = needle.replace("{file}", str(target or ""))
         assert expected in result.stderr, f"{expected!r} not in stderr:\n{result.stderr}"
     return lines
 
@@ -221,22 +348,42 @@ def database(template: Template, tmp_path: Path) -> Path:
 
 
 def test_corpus_is_complete() -> None:
-    """At least 40 bad inputs, every file listed once or more, every listed file present."""
+    """At least 40 bad inputs from each round, every file listed once or more, every listed
+    file present."""
     listed = {c.file for c in CASES}
     on_disk = {p.name for p in BAD.iterdir()} - {"MANIFEST.csv"}
     assert on_disk <= listed, f"not in MANIFEST.csv: {sorted(on_disk - listed)}"
-    assert len(FAILING) >= 40
+    assert len(FAILING) >= 80
     assert {"@directory", "@missing", "@10mb_field"} <= listed
     assert all(c.why and c.needles for c in CASES)
+    commands = {c.command for c in CASES}
+    assert {"import", "export", "sql", "check", "state"} <= commands
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def _kind(path: Path | None) -> int | None:
+    """The file type of a hostile target, to check that ccm did not replace it."""
+    if path is None or not os.path.lexists(path):
+        return None
+    return stat.S_IFMT(os.lstat(path).st_mode)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES], ids=[c.id for c in CASES])
 def test_bad_input(
     ccm: Run, template: Template, database: Path, tmp_path: Path, case: Case
 ) -> None:
-    target = materialise(case, tmp_path)
-    result = ccm("import", *case.args, target, "--db", database)
+    target = materialise(case, tmp_path, database, template.path)
+    kind_before = _kind(target)
+    damaged = target.read_bytes() if case.command == "check" and target else None
+    result = ccm(*case.argv(target, database))
     check_output(result, case, target)
+    if case.command != "import":
+        # Reads, refused outputs and checks: the target keeps its type (a pipe stays a pipe,
+        # a device a device), a checked file its bytes, and the database everything.
+        assert _kind(target) == kind_before
+        if damaged is not None and target is not None:
+            assert target.read_bytes() == damaged, "ccm check changed the file it checked"
+        assert snapshot(database) == template.before
+        return
     after = snapshot(database)
     if case.expect_exit != 0 or changed_rows(result.stderr) == 0:
         # Refused, or accepted with nothing to add: not one byte of the database changes.
@@ -272,7 +419,8 @@ SUBPROCESS_CASES = [
 def test_bad_input_through_python_m_ccmtool(
     ccm: Run, template: Template, database: Path, tmp_path: Path, case: Case
 ) -> None:
-    target = materialise(case, tmp_path)
+    target = materialise(case, tmp_path, database, template.path)
+    assert target is not None
     proc = subprocess.run(
         [sys.executable, "-m", "ccmtool", "import", *case.args, str(target), "--db", str(database)],
         capture_output=True,

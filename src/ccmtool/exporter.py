@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -169,18 +167,17 @@ def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def export_to_file(
-    conn: sqlite3.Connection, what: str, fmt: str, path: Path, *, excel: bool = False
+    conn: sqlite3.Connection,
+    what: str,
+    fmt: str,
+    path: Path,
+    *,
+    excel: bool = False,
+    database: Path | None = None,
 ) -> int:
-    """Write the export beside `path` and rename it over: a crash never leaves half a file."""
-    if path.is_dir():
-        raise CcmError(f"{path}: is a directory; -o takes a file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            n = write_export(conn, what, fmt, handle, excel=excel)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
+    """Write the export beside `path` and rename it over (see safeio.open_output: regular
+    files only, never `database`, permissions kept, temporary file removed on signals)."""
+    from ccmtool.safeio import open_output
+
+    with open_output(path, database=database) as handle:
+        return write_export(conn, what, fmt, handle, excel=excel)

@@ -62,6 +62,7 @@ def _from_library(conn: sqlite3.Connection, name: str, where: str = "") -> State
 
     country = names.find(name)
     if country is None:
+        names.check_spelling(name)  # a refused spelling says why (two states, mixed scripts)
         extra = {k: v for k, v in _known_spellings(conn).items() if len(k) > 3}
         raise UnknownStateError(name, names.suggest(name, extra), where=where)
     existing = get_state(conn, country.code)
@@ -96,9 +97,12 @@ def add_alias(conn: sqlite3.Connection, spelling: str, code: str) -> bool:
 
     A spelling that already names another state is refused: one spelling, one state.
     """
+    from ccmtool import names
+
     key = normalize(spelling)
     if not key:
         raise CcmError("an alias cannot be empty")
+    names.check_spelling(spelling)  # held to the rules for names: one script, one state...
     hit = _known_spellings(conn).get(key)
     if hit is not None:
         if hit[1] != code:

@@ -99,6 +99,11 @@ class Importer:
                 else:
                     state = find_state(self.conn, name)
             except UnknownStateError as exc:
+                from ccmtool.names import NameRefused
+
+                if isinstance(exc, NameRefused):  # it says why: two states, mixed scripts...
+                    self.problems.add(where, f"{field}: {exc.message}")
+                    return None
                 hint = ""
                 if exc.suggestions:
                     hint = (

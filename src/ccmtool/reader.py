@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ccmtool.contract import EXPORT_FACT_COLUMNS, FACT_COLUMNS, HEADERS
-from ccmtool.errors import CcmError, UsageError
+from ccmtool.errors import CcmError
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -52,20 +52,13 @@ def detect_kind(header: list[str], where: str) -> str:
 
 
 def _open_text(path: Path, encoding: str) -> TextIO:
+    """Regular files only, read with bounds (see safeio.open_input): a FIFO, a device or a
+    file with no line breaks ends with a clear error instead of hanging or filling memory."""
+    from ccmtool.safeio import open_input
+
     if str(path) == "-":
         raise CcmError("reading from standard input is not supported; name a file")
-    try:
-        if path.is_dir():
-            raise CcmError(f"{path}: is a directory, not a CSV file")
-        # utf-8-sig drops the byte-order mark that Excel writes.
-        enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-        return path.open(encoding=enc, newline="")
-    except FileNotFoundError:
-        raise CcmError(f"{path}: no such file") from None
-    except LookupError:
-        raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
-    except OSError as exc:
-        raise CcmError(f"{path}: cannot read: {exc.strerror}") from None
+    return open_input(path, encoding)
 
 
 Progress = Callable[[str, int, int, int], None]  # (path, bytes read, total bytes, rows)
@@ -91,6 +84,13 @@ def read_rows(
     except (UnicodeError, csv.Error) as exc:
         handle.close()
         raise _shape_error(path, 1, exc, encoding) from None
+    from ccmtool.safeio import check_header
+
+    try:
+        check_header(header, str(path))  # linear, before anything compares column names
+    except CcmError:
+        handle.close()
+        raise
     kind = detect_kind(header, str(path))
     names = [h.strip() for h in header]
 

@@ -1,30 +1,49 @@
-"""`ccm sql "SELECT ..."`: read-only SQL for power users."""
+"""`ccm sql "SELECT ..."`: read-only SQL for power users, bounded in time and size."""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
 from ccmtool.cli.base import app
 from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
-from ccmtool.db import allow_reads_only
-from ccmtool.errors import CcmError
-from ccmtool.queries import read_only_sql
+from ccmtool.sqlquery import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT,
+    parse_params,
+    read_query,
+    run,
+    split_arguments,
+)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def sql(
-    query: str = typer.Argument(..., help="One SELECT statement."),
+    words: list[str] = typer.Argument(
+        ...,
+        metavar="QUERY [-p NAME VALUE]...",
+        help="One SELECT statement (- reads it from stdin); -p binds :NAME to VALUE (text).",
+    ),
+    timeout: float = typer.Option(
+        DEFAULT_TIMEOUT, "--timeout", help="Stop the query after this many seconds (0: never)."
+    ),
+    max_rows: int = typer.Option(
+        DEFAULT_MAX_ROWS, "--max-rows", help="Refuse results with more rows than this."
+    ),
     fmt: FormatOption = "table",
     db_path: DbOption = None,
 ) -> None:
-    """Run one read-only SQL query. Writes are impossible: the file is opened read-only."""
-    import sqlite3
+    """Run one read-only SQL query. Writes are impossible: the file is opened read-only,
+    and only common functions (text, numbers, dates, JSON, aggregates, windows) exist.
+    Ctrl-C stops a query (exit 130).
 
+    Example: ccm sql "SELECT * FROM facts WHERE state = :s" -p s HUN
+    """
     check_format(fmt)
+    query, pairs = split_arguments(words)
+    params = parse_params(pairs)
+    text = read_query(query, sys.stdin)
     conn = open_db(db_path, file_readonly=True)
-    allow_reads_only(conn)
-    try:
-        columns, rows = read_only_sql(conn, query)
-    except sqlite3.Error as exc:
-        raise CcmError(f"sql: {exc}") from None
+    columns, rows = run(conn, text, params, timeout=timeout, max_rows=max_rows)
     show(columns, rows, fmt, f"{len(rows)} rows")
