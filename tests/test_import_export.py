@@ -495,3 +495,26 @@ def test_a_source_typed_with_the_separator_survives_a_round_trip(
         return info["facts"], info["claims"]
 
     assert sources(fresh) == sources(empty_db)
+
+
+def test_an_excel_export_reads_back_as_what_it_was_exported_from(
+    ccm: Run, builtin_db: Path, tmp_path: Path
+) -> None:
+    """--excel defuses formula-like cells for spreadsheets (a leading '); importing that file
+    undoes it, so no detail changes and no bogus source is added."""
+    ok(ccm("record", "Peru", "announced", "other", "--date", "2009", "--detail", "=SUM(A1)",
+           "-s", "+44 20 7946 0000", "-s", "@cmc", "-s", "-dash", "--db", builtin_db))  # fmt: skip
+    plain = ok(ccm("export", "--what", "claims", "--db", builtin_db)).stdout
+    files = []
+    for kind in ("states", "meetings", "instruments", "counts", "claims"):
+        path = tmp_path / f"{kind}.csv"
+        ok(ccm("export", "--what", kind, "--excel", "-o", path, "--db", builtin_db))
+        files.append(path)
+    assert "'=SUM(A1)" in files[-1].read_text(encoding="utf-8-sig")
+    fresh = tmp_path / "fresh.db"
+    ok(ccm("init", "--empty", "--db", fresh))
+    ok(ccm("import", *files, "--db", fresh))
+    assert ok(ccm("export", "--what", "claims", "--db", fresh)).stdout == plain
+    # Into the database it came from: nothing new.
+    result = ok(ccm("import", files[-1], "--db", builtin_db))
+    assert " 0 added" in result.stderr and " 0 sources merged" in result.stderr

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ccmtool import __version__
+from ccmtool.exporter import export_to_file
 from ccmtool.model import ACTIONS, COUNT_RECORDS, INSTRUMENT_KINDS, MEETING_KINDS, RECORDS
-from ccmtool.transfer import export_to_file
+from ccmtool.safeio import write_text
 
 DATE_PATTERN = r"(\d{4}(-\d{2}(-\d{2})?)?)?"
 DEFAULT_LICENSE = {
@@ -22,7 +23,7 @@ DEFAULT_LICENSE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
     "title": "Creative Commons Attribution 4.0",
 }
-RESOURCES = ["states", "meetings", "instruments", "counts", "facts"]
+RESOURCES = ["states", "meetings", "instruments", "counts", "facts", "claims"]
 
 
 def _field(name: str, kind: str = "string", *, optional: bool = False, **constraints: Any) -> dict:
@@ -107,15 +108,46 @@ def schemas() -> dict[str, dict[str, Any]]:
                 {"fields": "meeting", **meeting_ref},
             ],
         },
+        # One row per source of a fact, with that source's own date and wording (lossless).
+        "claims": {
+            "fields": [
+                _field("state", required=True),
+                _field("code", required=True, pattern="[A-Z]{3}"),
+                _field("record", required=True, enum=list(RECORDS)),
+                _field("subject", required=True),
+                _date("date", "The date this source gives."),
+                _field("meeting", optional=True),
+                _field("detail"),
+                _field("source", required=True),
+            ],
+            "foreignKeys": [
+                {"fields": "code", "reference": {"resource": "states", "fields": "code"}},
+                {"fields": "meeting", **meeting_ref},
+            ],
+        },
     }
 
 
-def export_datapackage(conn: sqlite3.Connection, directory: Path) -> dict[str, int]:
-    """Write the CSVs and datapackage.json into `directory`; returns rows per resource."""
+def export_datapackage(
+    conn: sqlite3.Connection, directory: Path, *, database: Path | None = None
+) -> dict[str, int]:
+    """Write the CSVs and datapackage.json into `directory`; returns rows per resource.
+
+    Every table is read in one read transaction: one consistent snapshot, even while another
+    ccm writes. `database` is never written over (see safeio.open_output).
+    """
+    from ccmtool.dataset import dataset_version
+
     directory.mkdir(parents=True, exist_ok=True)
-    counts = {
-        name: export_to_file(conn, name, "csv", directory / f"{name}.csv") for name in RESOURCES
-    }
+    conn.execute("BEGIN")
+    try:
+        version = dataset_version(conn)
+        counts = {
+            name: export_to_file(conn, name, "csv", directory / f"{name}.csv", database=database)
+            for name in RESOURCES
+        }
+    finally:
+        conn.execute("COMMIT")
     resources = []
     for name, schema in schemas().items():
         schema["missingValues"] = []  # empty cells are values unless a field says otherwise
@@ -138,7 +170,11 @@ def export_datapackage(conn: sqlite3.Connection, directory: Path) -> dict[str, i
             "exported by ccm. Every fact cites its sources in the `source` column "
             "(several separated by ' | '). Actions: " + ", ".join(ACTIONS) + "."
         ),
-        "version": __version__,
+        "version": version.version,
+        # What the version means, and the ccm that wrote the package (custom properties).
+        "ccm_dataset": version.describe(),
+        "ccm_fingerprint": version.fingerprint,
+        "ccm_version": __version__,
         "licenses": [DEFAULT_LICENSE],
         "sources": [
             {
@@ -148,5 +184,5 @@ def export_datapackage(conn: sqlite3.Connection, directory: Path) -> dict[str, i
         "resources": resources,
     }
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
-    (directory / "datapackage.json").write_text(text, encoding="utf-8")
+    write_text(directory / "datapackage.json", text, database=database)
     return counts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ccmtool.contract import EXPORT_FACT_COLUMNS, FACT_COLUMNS, HEADERS
 from ccmtool.errors import CcmError
@@ -95,37 +95,75 @@ def read_rows(
     names = [h.strip() for h in header]
 
     total = path.stat().st_size
+    if _is_excel_export(path, encoding):
+        return (
+            kind,
+            names,
+            _excel_undone(rows_of(reader, handle, path, names, total, encoding, progress)),
+        )
+    return kind, names, rows_of(reader, handle, path, names, total, encoding, progress)
 
-    def rows() -> Generator[tuple[int, list[str]], None, None]:
-        line = reader.line_num + 1
-        count = 0
-        try:
-            width = len(names)
-            for values in reader:
-                count += 1
-                if progress is not None and count % PROGRESS_EVERY == 0:
-                    progress(str(path), handle.buffer.tell(), total, count)
-                if len(values) == width and "\x00" not in "".join(values):
-                    yield line, values  # the usual case
-                    line = reader.line_num + 1
-                    continue
-                if "\x00" in "".join(values):
-                    raise CcmError(f"{path}:{line}: contains a NUL byte; is this a binary file?")
-                if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
-                    if len(values) != len(names):
-                        raise CcmError(
-                            f"{path}:{line}: expected {len(names)} fields, found {len(values)}"
-                        )
-                    yield line, values
+
+def _is_excel_export(path: Path, encoding: str) -> bool:
+    """`ccm export --excel` writes a byte-order mark; with one, cells it defused are undone."""
+    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        return False
+    with path.open("rb") as f:
+        return f.read(3) == b"\xef\xbb\xbf"
+
+
+def _excel_undone(
+    rows: Generator[tuple[int, list[str]], None, None],
+) -> Generator[tuple[int, list[str]], None, None]:
+    """Undo `exporter.excel_safe`: `'=x` was `=x` before the export defused it for a
+    spreadsheet, so an --excel export reads back as what it was exported from."""
+    for line, values in rows:
+        yield line, [excel_restored(v) for v in values]
+
+
+def excel_restored(value: str) -> str:
+    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") and len(value) > 1:
+        return value[1:]
+    return value
+
+
+def rows_of(
+    reader: Any,
+    handle: TextIO,
+    path: Path,
+    names: list[str],
+    total: int,
+    encoding: str,
+    progress: Progress | None,
+) -> Generator[tuple[int, list[str]], None, None]:
+    """The rows after the header, each checked for shape as it is read."""
+    line = reader.line_num + 1
+    count = 0
+    try:
+        width = len(names)
+        for values in reader:
+            count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(str(path), handle.buffer.tell(), total, count)
+            if len(values) == width and "\x00" not in "".join(values):
+                yield line, values  # the usual case
                 line = reader.line_num + 1
-        except (UnicodeError, csv.Error) as exc:
-            raise _shape_error(path, line, exc, encoding) from None
-        finally:
-            if progress is not None:
-                progress(str(path), total, total, count)
-            handle.close()
-
-    return kind, names, rows()
+                continue
+            if "\x00" in "".join(values):
+                raise CcmError(f"{path}:{line}: contains a NUL byte; is this a binary file?")
+            if values and not (len(values) == 1 and values[0] == "" and len(names) > 1):
+                if len(values) != len(names):
+                    raise CcmError(
+                        f"{path}:{line}: expected {len(names)} fields, found {len(values)}"
+                    )
+                yield line, values
+            line = reader.line_num + 1
+    except (UnicodeError, csv.Error) as exc:
+        raise _shape_error(path, line, exc, encoding) from None
+    finally:
+        if progress is not None:
+            progress(str(path), total, total, count)
+        handle.close()
 
 
 def _undecodable_line(path: Path, encoding: str) -> int:
