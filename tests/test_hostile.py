@@ -700,3 +700,39 @@ def test_a_path_through_a_file_is_one_line(ccm: Run, builtin_db: Path, tmp_path:
     blocker.write_text("x\n", encoding="utf-8")
     stderr = clean_error(ccm("export", "--csv", "-o", blocker / "out.csv", "--db", builtin_db))
     assert str(blocker) in stderr and "not a directory" in stderr
+
+
+# --- a database on a read-only disk -------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_copy(builtin_db: Path, tmp_path: Path) -> Iterator[Path]:
+    """The built-in database seen through a read-only bind mount (needs mount privileges,
+    which root has on these machines; elsewhere the test is skipped)."""
+    import shutil
+
+    source, mount = tmp_path / "src", tmp_path / "ro"
+    source.mkdir()
+    mount.mkdir()
+    shutil.copy(builtin_db, source / "ccm.db")
+    steps = [
+        ["mount", "--bind", str(source), str(mount)],
+        ["mount", "-o", "remount,bind,ro", str(mount)],
+    ]
+    for step in steps:
+        if subprocess.run(step, capture_output=True).returncode != 0:
+            subprocess.run(["umount", str(mount)], capture_output=True)
+            pytest.skip("cannot make a read-only mount here")
+    try:
+        yield mount / "ccm.db"
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_database_on_a_read_only_disk_can_still_be_read(ccm: Run, read_only_copy: Path) -> None:
+    for args in (["meetings"], ["attendance", "lima"], ["export", "--what", "counts"], ["check"]):
+        result = ccm(*args, "--db", read_only_copy)
+        assert result.exit_code == 0, (args, result.stderr)
+    refused = ccm("record", "Peru", "attended", "lima", "-s", "x", "--db", read_only_copy)
+    assert refused.exit_code == 1
+    assert "Traceback" not in refused.stderr and str(read_only_copy) in refused.stderr

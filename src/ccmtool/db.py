@@ -124,6 +124,8 @@ def open_db(
     check_is_ccm_file(path)
     if not path.exists() or path.stat().st_size == 0:
         create(path, notify=notify)
+    if (readonly or file_readonly) and not _writable(path):
+        return _open_unwritable(path)
     conn = connect(path)
     try:
         try:
@@ -146,7 +148,37 @@ def open_db(
     return conn
 
 
-# Pragmas that only describe: with a table or index name as argument, or none at all.
+def _writable(path: Path) -> bool:
+    """Can this process change the file and make SQLite's -wal/-shm files beside it?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _open_unwritable(path: Path) -> sqlite3.Connection:
+    """A database on a read-only disk, in a read-only folder, or not ours to write: still
+    readable. Read-only first; where SQLite cannot even make its shared-memory file, as
+    immutable (nobody can write the file there, so nothing can change under the reader)."""
+    last: sqlite3.Error | None = None
+    for extra in ("", "&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro{extra}", uri=True, isolation_level=None
+            )
+            conn.row_factory = sqlite3.Row
+            version = schema_version(conn)
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise CcmError(
+                f"{path}: schema version {version} needs upgrading to {SCHEMA_VERSION}, but the"
+                " file cannot be written here; copy it somewhere writable and open the copy"
+            )
+        return conn
+    raise CcmError(f"{path}: cannot be read ({last}); check that you may read it")
+
+
 __all__ = [
     "APPLICATION_ID",
     "BUSY_TIMEOUT_MS",
