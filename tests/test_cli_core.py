@@ -433,7 +433,7 @@ def test_remove_deletes_a_fact_and_its_sources(ccm: Run, small_db: Path) -> None
     assert ("HUN", "lima-2007") not in left
     counts = info(ccm, small_db)
     assert (counts["facts"], counts["claims"]) == ("9", "9")
-    clean_error(ccm("remove", lima["id"], "--db", small_db))
+    clean_error(ccm("remove", lima["id"], "--db", small_db), code=2)
 
 
 # --- attendance ---------------------------------------------------------------------------
@@ -480,7 +480,7 @@ def test_attendance_with_no_reported_count(ccm: Run, small_db: Path) -> None:
 
 
 def test_attendance_ambiguous_meeting_lists_both(ccm: Run, small_db: Path) -> None:
-    result = clean_error(ccm("attendance", "oslo", "--db", small_db))
+    result = clean_error(ccm("attendance", "oslo", "--db", small_db), code=2)
     assert "ambiguous" in result.stderr
     assert "oslo-2007" in result.stderr
     assert "oslo-signing-2008" in result.stderr
@@ -488,7 +488,7 @@ def test_attendance_ambiguous_meeting_lists_both(ccm: Run, small_db: Path) -> No
 
 
 def test_attendance_unknown_meeting(ccm: Run, small_db: Path) -> None:
-    result = clean_error(ccm("attendance", "geneva", "--db", small_db))
+    result = clean_error(ccm("attendance", "geneva", "--db", small_db), code=2)
     assert "geneva" in result.stderr
 
 
@@ -520,12 +520,13 @@ def test_state_profile_and_timeline_in_date_order(ccm: Run, small_db: Path) -> N
 
     timeline = rows(ok(ccm("state", "HUN", "--format", "csv", "--db", small_db)).stdout)
     assert [(r["record"], r["subject"], r["date"]) for r in timeline] == [
-        ("attended", "oslo-2007", "2007-02-22 (meeting)"),
-        ("attended", "lima-2007", "2007-05-23 (meeting)"),
+        ("attended", "oslo-2007", "2007-02-22"),
+        ("attended", "lima-2007", "2007-05-23"),
         ("announced", "moratorium", "2007-05-25"),
         ("signed", "ccm", "2008-12-03"),
         ("ratified", "ccm", "2012-07-03"),
     ]
+    assert [r["date_from"] for r in timeline] == ["meeting"] * 2 + ["source"] * 3
     assert timeline[1]["sources"] == "https://ex.org/icbl | https://ex.org/di"
     assert all(r["sources"] for r in timeline)
     assert timeline[2]["detail"] == "Immediate moratorium"
@@ -580,7 +581,7 @@ def test_json_attendance_values(ccm: Run, small_db: Path) -> None:
     out = ok(ccm("attendance", "lima", "--format", "json", "--db", small_db)).stdout
     peru = next(r for r in json.loads(out) if r["code"] == "PER")
     assert peru["how"] == "hosted"
-    assert peru["sources"] == "https://ex.org/di"
+    assert peru["sources"] == ["https://ex.org/di"]
 
 
 @pytest.mark.parametrize("command", [*LISTINGS, ("attendance", "oslo")], ids=lambda c: c[0])
@@ -607,7 +608,7 @@ def test_builtin_lima_attendance(ccm: Run, builtin_db: Path) -> None:
 
 
 def test_builtin_oslo_is_ambiguous(ccm: Run, builtin_db: Path) -> None:
-    result = clean_error(ccm("attendance", "oslo", "--db", builtin_db))
+    result = clean_error(ccm("attendance", "oslo", "--db", builtin_db), code=2)
     assert "oslo-2007" in result.stderr
     assert "oslo-signing-2008" in result.stderr
 

@@ -266,7 +266,7 @@ def _state_codes(ccm: Run, db: Path) -> list[str]:
 
 def test_cli_hungry_is_refused_and_suggests_hungary(ccm: Run, empty_db: Path) -> None:
     result = ccm("add-state", "Hungry", "--db", empty_db)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a name that names nothing is a usage error
     assert_clean_error(result)
     assert "Hungary" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -276,7 +276,7 @@ def test_cli_hungry_is_refused_and_suggests_hungary(ccm: Run, empty_db: Path) ->
 def test_cli_state_hungry_is_refused(ccm: Run, empty_db: Path) -> None:
     assert ccm("add-state", "Hungary", "--db", empty_db).exit_code == 0
     result = ccm("state", "Hungry", "--db", empty_db)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert_clean_error(result)
     assert "Hungary" in result.stderr
 

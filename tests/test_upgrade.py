@@ -245,7 +245,7 @@ def test_v2_upgrades_into_events_with_claims_and_a_backup(ccm: Run, tmp_path: Pa
     # Two dates that disagree: one ratification, in conflict.
     assert len(event("BDI", "ratified", "ccm")) == 1
     conflicts = ccm("conflicts", "--format", "csv", "--db", path).stdout
-    assert "Burundi" in conflicts and "2009-09-25, 2009-12-25" in conflicts
+    assert "Burundi" in conflicts and "2009-09-25 [1], 2009-12-25 [2]" in conflicts
 
 
 def test_upgrade_happens_once(ccm: Run, tmp_path: Path) -> None:

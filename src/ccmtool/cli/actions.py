@@ -7,26 +7,32 @@ from typing import Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
-from ccmtool.dates import check_date
-from ccmtool.errors import CcmError
-from ccmtool.facts import find_state
+from ccmtool.cli.common import (
+    DbOption,
+    FormatOption,
+    check_format,
+    choice,
+    date,
+    examples,
+    open_db,
+    show,
+)
+from ccmtool.cli.common import state as find_state
 from ccmtool.model import ACTIONS
 from ccmtool.queries import actions as action_rows
 
 
-def _date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return check_date(value) or None
-    except ValueError as exc:
-        raise CcmError(f"{option}: {exc}") from None
-
-
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm actions --kind moratorium --since 2007 --until 2007",
+        "ccm actions --state Hungary",
+        "ccm actions --since 2008-05 --format json",
+    )
+)
 def actions(
-    kind: Optional[str] = typer.Option(None, "--kind", help=", ".join(ACTIONS)),  # noqa: UP045
+    kind: Optional[str] = typer.Option(  # noqa: UP045
+        None, "--kind", help=f"Only this kind: {', '.join(ACTIONS)}."
+    ),
     state: Optional[str] = typer.Option(None, "--state", help="State name or code."),  # noqa: UP045
     since: Optional[str] = typer.Option(  # noqa: UP045
         None, "--since", help="On or after (YYYY, YYYY-MM, YYYY-MM-DD); partial dates overlap."
@@ -37,9 +43,9 @@ def actions(
 ) -> None:
     """Announced actions (moratoria, stockpile destruction, laws...) in date order."""
     check_format(fmt)
-    if kind is not None and kind not in ACTIONS:
-        raise CcmError(f"--kind {kind!r}: expected one of {', '.join(ACTIONS)}")
-    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+    if kind is not None:
+        kind = choice(kind, ACTIONS, "action kind")
+    since_d, until_d = date(since, "--since"), date(until, "--until")
     conn = open_db(db_path, readonly=True)
     code = find_state(conn, state).code if state else None
     columns, rows = action_rows(conn, kind=kind, state=code, since=since_d, until=until_d)

@@ -10,17 +10,25 @@ from typing import Any, Optional
 import typer
 
 from ccmtool import contract
+from ccmtool.cli import common
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, open_db, say
+from ccmtool.cli.common import DbOption, examples, open_db, say
 from ccmtool.contract import FieldError
 from ccmtool.db import transaction
-from ccmtool.errors import CcmError, UnknownStateError, UsageError
+from ccmtool.errors import UnknownStateError, UsageError
 from ccmtool.facts import add_state as core_add_state
-from ccmtool.facts import ensure_state, find_state, put_instrument, put_meeting, resolve_meeting
+from ccmtool.facts import ensure_state, put_instrument, put_meeting
 from ccmtool.model import INSTRUMENT_KINDS, MEETING_KINDS, join_sources, split_sources
 
 
-@app.command("add-state")
+@app.command(
+    "add-state",
+    epilog=examples(
+        'ccm add-state "Ivory Coast"',
+        "ccm add-state Hungry --code HUN     # accept a spelling as an alias",
+        "ccm add-state Kosovo --code XKX --alias Kosova",
+    ),
+)
 def add_state(
     name: str = typer.Argument(..., help="A name (UN, ISO or common) or an ISO code."),
     code: Optional[str] = typer.Option(  # noqa: UP045
@@ -39,12 +47,12 @@ def add_state(
             hint = ""
             if exc.suggestions:
                 hint = f" (to accept it: --code {exc.suggestions[0][1]})"
-            raise CcmError(exc.message + hint) from None
+            raise UsageError(exc.message + hint) from None
         guess_name, guess_code = exc.suggestions[0]
         if not typer.confirm(
             f"{name!r} is not a known name. Did you mean {guess_name} ({guess_code})?", err=True
         ):
-            raise CcmError(exc.message) from None
+            raise UsageError(exc.message) from None
         with transaction(conn):
             state, added, aliases = core_add_state(conn, name, guess_code, tuple(alias))
     verb = "added" if added else "already known:"
@@ -90,7 +98,14 @@ def _require_new(conn: sqlite3.Connection, table: str, slug: str, **given: objec
     return True
 
 
-@app.command("add-meeting")
+@app.command(
+    "add-meeting",
+    epilog=examples(
+        'ccm add-meeting geneva-2009 --name "Geneva Meeting" --city Geneva --country Switzerland'
+        " --start 2009-06 --source URL",
+        "ccm add-meeting lima-2007 --reported 68 --source URL    # change one field",
+    ),
+)
 def add_meeting(
     slug: str = typer.Argument(..., help="Short key, e.g. lima-2007."),
     name: Optional[str] = typer.Option(None, "--name", help="Full name of the meeting."),  # noqa: UP045
@@ -128,7 +143,7 @@ def add_meeting(
         new = _require_new(conn, "meetings", slug, name=name, source=source)
         code = None
         if country:
-            state = find_state(conn, country)
+            state = common.state(conn, country)
             ensure_state(conn, state)
             code = state.code
         if new and start is None:
@@ -150,7 +165,13 @@ def add_meeting(
     _report("meeting", slug, status, changes)
 
 
-@app.command("add-instrument")
+@app.command(
+    "add-instrument",
+    epilog=examples(
+        'ccm add-instrument geneva-declaration --name "Geneva Declaration" --meeting geneva-2009'
+        " --date 2009-06-12 --source URL",
+    ),
+)
 def add_instrument(
     slug: str = typer.Argument(..., help="Short key, e.g. wellington-declaration."),
     name: Optional[str] = typer.Option(None, "--name"),  # noqa: UP045
@@ -179,7 +200,7 @@ def add_instrument(
     conn = open_db(db_path)
     with transaction(conn):
         new = _require_new(conn, "instruments", slug, name=name, source=source)
-        meeting_slug = resolve_meeting(conn, meeting) if meeting else None
+        meeting_slug = common.meeting(conn, meeting) if meeting else None
         status, changes = put_instrument(
             conn,
             {

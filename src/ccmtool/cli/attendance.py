@@ -7,15 +7,31 @@ from typing import Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import (
+    DbOption,
+    FormatOption,
+    check_format,
+    examples,
+    open_db,
+    show,
+)
+from ccmtool.cli.common import meeting as meeting_slug
+from ccmtool.cli.common import region as region_name
 from ccmtool.errors import UsageError
-from ccmtool.facts import resolve_meeting
 from ccmtool.queries import attendance_in_region, participation_footer
 from ccmtool.queries import meeting as get_meeting
 from ccmtool.queries import newcomers as newcomer_rows
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm attendance lima",
+        "ccm attendance lima --absent",
+        "ccm attendance livingstone --newcomers --region Africa",
+        "ccm attendance lima --columns state,code --limit 5",
+        "ccm attendance lima --format csv > lima.csv",
+    )
+)
 def attendance(
     meeting: str = typer.Argument(..., help="Slug (lima-2007), city (lima) or unique prefix."),
     absent: bool = typer.Option(
@@ -36,10 +52,11 @@ def attendance(
     with the participation counts the sources report.
     """
     check_format(fmt)
-    conn = open_db(db_path, readonly=True)
-    slug = resolve_meeting(conn, meeting)
     if newcomers and absent:
         raise UsageError("--newcomers and --absent do not go together")
+    region_name(region)  # checked; the footer keeps the user's spelling
+    conn = open_db(db_path, readonly=True)
+    slug = meeting_slug(conn, meeting)
     m = get_meeting(conn, slug)
     where = f" in {region}" if region else ""
     if newcomers:

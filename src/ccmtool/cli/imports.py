@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, open_db, say
+from ccmtool.cli.common import DbOption, examples, open_db, say
 from ccmtool.importer import import_files
 
 PROGRESS_MIN_BYTES = 5_000_000
@@ -36,7 +36,14 @@ def _progress_bar(files: list[Path]) -> Callable[[str, int, int, int], None] | N
     return draw
 
 
-@app.command("import")
+@app.command(
+    "import",
+    epilog=examples(
+        "ccm import meetings.csv facts.csv",
+        "ccm import --dry-run facts.csv",
+        "ccm import --encoding latin-1 old.csv",
+    ),
+)
 def import_(
     files: list[Path] = typer.Argument(
         ..., help="Facts, meetings, instruments, counts or states CSVs, in any order."

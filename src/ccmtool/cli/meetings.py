@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import DbOption, FormatOption, check_format, examples, open_db, show
 from ccmtool.queries import meetings as meeting_rows
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm meetings",
+        "ccm meetings --columns slug,start,recorded,reported",
+        "ccm meetings --format json",
+    )
+)
 def meetings(fmt: FormatOption = "table", db_path: DbOption = None) -> None:
     """Meetings in date order: recorded states against the count the main source reports."""
     check_format(fmt)

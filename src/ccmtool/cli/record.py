@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import typer
 
+from ccmtool.cli import common
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, open_db, say
+from ccmtool.cli.common import DbOption, examples, open_db, say
 from ccmtool.db import transaction
+from ccmtool.errors import CcmError, UsageError
 from ccmtool.events import record_fact, remove_fact
-from ccmtool.model import ACTIONS, RECORDS
+from ccmtool.model import (
+    ACTION_RECORDS,
+    ACTIONS,
+    INSTRUMENT_RECORDS,
+    MEETING_RECORDS,
+    OBLIGATION_RECORDS,
+    OBLIGATIONS,
+    RECORDS,
+    SOURCE_SEPARATOR,
+    split_sources,
+)
 
 SourceOption = typer.Option(
-    ..., "--source", "-s", help="URL or citation; repeat for several sources."
+    ..., "--source", "-s", metavar="SOURCE", help="URL or citation; repeat for several sources."
 )
 DateOption = typer.Option(
-    "", "--date", "-d", help="YYYY, YYYY-MM or YYYY-MM-DD, as the source gives it."
+    "", "--date", "-d", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD, as the source gives it."
 )
 MeetingOption = typer.Option(
     "", "--meeting", "-m", help="Meeting where it happened (slug or city)."
@@ -32,7 +44,23 @@ def _record(
     detail: str,
     source: list[str],
 ) -> None:
+    record = common.choice(record, RECORDS, "record")
+    if record in ACTION_RECORDS:
+        subject = common.choice(subject, ACTIONS, "action")
+    elif record in OBLIGATION_RECORDS:
+        subject = common.choice(subject, OBLIGATIONS, "obligation")
+    common.date(date, "--date")
+    if not split_sources(SOURCE_SEPARATOR.join(source)):
+        raise UsageError("--source: every fact needs at least one source")
     conn = open_db(db_path)  # type: ignore[arg-type]
+    # Every name given is checked first, as a usage error with suggestions.
+    common.state(conn, state)
+    if record in MEETING_RECORDS:
+        common.meeting(conn, subject)
+    elif record in INSTRUMENT_RECORDS:
+        common.instrument(conn, subject)
+    if meeting:
+        common.meeting(conn, meeting)
     with transaction(conn):
         st, slug, result = record_fact(
             conn, state, record, subject, date=date, meeting=meeting, detail=detail, sources=source
@@ -47,7 +75,12 @@ def _record(
         say(f"kept: {kept} (to change it: ccm remove {result.fact_id}, then record again)")
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        'ccm record Burundi ratified ccm --date 2009-09-25 --source "https://treaties.un.org/..."',
+        "ccm record Hungary completed stockpile-destruction --date 2011-06-30 -s URL",
+    )
+)
 def record(
     state: str = typer.Argument(..., help="State name or ISO code."),
     record: str = typer.Argument(..., help=", ".join(RECORDS)),
@@ -62,7 +95,12 @@ def record(
     _record(db_path, state, record, subject, date, meeting, detail, source)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm attend Hungary lima --source https://example.org/report",
+        'ccm attend "New Zealand" wellington -s URL1 -s URL2',
+    )
+)
 def attend(
     state: str = typer.Argument(..., help="State name or ISO code."),
     meeting: str = typer.Argument(..., help="Meeting slug, city or unique prefix."),
@@ -75,7 +113,12 @@ def attend(
     _record(db_path, state, "attended", meeting, date, "", detail, source)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        'ccm endorse "New Zealand" wellington-declaration --source https://example.org/report',
+        "ccm endorse Peru oslo-declaration --meeting oslo-2007 -s URL",
+    )
+)
 def endorse(
     state: str = typer.Argument(..., help="State name or ISO code."),
     instrument: str = typer.Argument(..., help="Declaration or treaty slug (or unique prefix)."),
@@ -89,7 +132,12 @@ def endorse(
     _record(db_path, state, "endorsed", instrument, date, meeting, detail, source)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm announce Hungary moratorium --date 2007-05-25 --meeting lima"
+        ' --detail "an immediate moratorium" --source URL',
+    )
+)
 def announce(
     state: str = typer.Argument(..., help="State name or ISO code."),
     action: str = typer.Argument(..., help=", ".join(ACTIONS)),
@@ -103,13 +151,16 @@ def announce(
     _record(db_path, state, "announced", action, date, meeting, detail, source)
 
 
-@app.command()
+@app.command(epilog=examples("ccm state Hungary    # shows each fact's id", "ccm remove 642"))
 def remove(
     fact_id: int = typer.Argument(..., help="The fact's id, as `ccm state NAME` shows it."),
     db_path: DbOption = None,
 ) -> None:
     """Delete one fact and its sources."""
     conn = open_db(db_path)
-    with transaction(conn):
-        description = remove_fact(conn, fact_id)
+    try:
+        with transaction(conn):
+            description = remove_fact(conn, fact_id)
+    except CcmError as exc:  # no fact with that id: the argument names nothing
+        raise UsageError(f"{exc.message}; `ccm state NAME` shows facts with their ids") from None
     say(f"removed {description}")

@@ -7,10 +7,11 @@ import sqlite3
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import DbOption, FormatOption, check_format, examples, open_db, show
+from ccmtool.cli.common import state as find_state
 from ccmtool.cli.obligations import compact as compact_obligations
 from ccmtool.errors import CcmError
-from ccmtool.facts import find_state, get_state
+from ccmtool.facts import get_state
 from ccmtool.obligations import obligations
 from ccmtool.queries import state_profile, timeline
 from ccmtool.render import MACHINE_FORMATS
@@ -39,7 +40,14 @@ def convention(conn: sqlite3.Connection, code: str, fmt: str) -> None:
         print()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm state Hungary",
+        'ccm state "Côte d\'Ivoire"',
+        "ccm state HUN --columns date,date_from,record,subject",
+        "ccm state Hungary --format csv > hungary.csv",
+    )
+)
 def state(
     name: str = typer.Argument(..., help="Any exact name (UN, ISO, common) or ISO code."),
     fmt: FormatOption = "table",

@@ -7,14 +7,30 @@ from typing import Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
-from ccmtool.errors import CcmError
-from ccmtool.facts import resolve_instrument, resolve_meeting
+from ccmtool.cli.common import (
+    DbOption,
+    FormatOption,
+    check_format,
+    choice,
+    examples,
+    instrument,
+    meeting,
+    open_db,
+    show,
+)
+from ccmtool.cli.common import region as region_name
 from ccmtool.model import ACTIONS
 from ccmtool.queries import states as state_rows
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm states --region Europe",
+        "ccm states --endorsed oslo-declaration --not-attended lima",
+        "ccm states --attended lima --absent vienna",
+        "ccm states --announced moratorium --format csv",
+    )
+)
 def states(
     attended: list[str] = typer.Option([], "--attended", help="Recorded at this meeting."),
     not_attended: list[str] = typer.Option(
@@ -26,7 +42,9 @@ def states(
         [], "--not-endorsed", help="No endorsement of this recorded."
     ),
     signed: list[str] = typer.Option([], "--signed", help="Recorded signing this."),
-    announced: list[str] = typer.Option([], "--announced", help=", ".join(ACTIONS)),
+    announced: list[str] = typer.Option(
+        [], "--announced", help=f"Recorded announcing this: {', '.join(ACTIONS)}."
+    ),
     region: Optional[str] = typer.Option(  # noqa: UP045
         None, "--region", help="UN region or sub-region."
     ),
@@ -35,18 +53,17 @@ def states(
 ) -> None:
     """States in the database that match every filter; filters combine with AND."""
     check_format(fmt)
-    for action in announced:
-        if action not in ACTIONS:
-            raise CcmError(f"--announced {action!r}: expected one of {', '.join(ACTIONS)}")
+    announced = [choice(action, ACTIONS, "action") for action in announced]
+    region_name(region)
     conn = open_db(db_path, readonly=True)
     columns, rows = state_rows(
         conn,
-        attended=[resolve_meeting(conn, m) for m in attended],
-        not_attended=[resolve_meeting(conn, m) for m in not_attended],
-        absent=[resolve_meeting(conn, m) for m in absent],
-        endorsed=[resolve_instrument(conn, i) for i in endorsed],
-        not_endorsed=[resolve_instrument(conn, i) for i in not_endorsed],
-        signed=[resolve_instrument(conn, i) for i in signed],
+        attended=[meeting(conn, m) for m in attended],
+        not_attended=[meeting(conn, m) for m in not_attended],
+        absent=[meeting(conn, m) for m in absent],
+        endorsed=[instrument(conn, i) for i in endorsed],
+        not_endorsed=[instrument(conn, i) for i in not_endorsed],
+        signed=[instrument(conn, i) for i in signed],
         announced=announced,
         region=region,
     )

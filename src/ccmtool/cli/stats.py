@@ -7,7 +7,7 @@ import sqlite3
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, check_format, open_db, show
+from ccmtool.cli.common import DbOption, check_format, choice, examples, open_db, show
 from ccmtool.queries import stats as stats_rows
 from ccmtool.treaty import yearly_counts
 
@@ -36,13 +36,24 @@ def by_year(conn: sqlite3.Connection, fmt: str) -> None:
     show([*columns[:4], "# parties . signatories"], chart, "table", note)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm stats",
+        "ccm stats --by region",
+        "ccm stats --by year",
+        "ccm stats --format csv",
+    )
+)
 def stats(
     by: str = typer.Option(
         "meeting", "--by", help="meeting, region, record, or year (Convention membership)."
     ),
     fmt: str = typer.Option(
-        "chart", "--format", "-f", help="chart (default), or table/csv/json/... for bare numbers."
+        "chart",
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="chart (default), or table/csv/json/... for bare numbers.",
     ),
     db_path: DbOption = None,
 ) -> None:
@@ -50,6 +61,7 @@ def stats(
     the Convention's parties and signatories year by year."""
     if fmt != "chart":
         check_format(fmt)
+    by = choice(by, ("meeting", "region", "record", "year"), "grouping")
     conn = open_db(db_path, readonly=True)
     if by == "year":
         by_year(conn, fmt)
