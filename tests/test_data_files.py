@@ -57,9 +57,11 @@ INSTRUMENT_RECORDS = {
     "approved",
     "accepted",
     "withdrew",
+    "left",
+    "in-force",
 }
 ACTION_RECORDS = {"announced"}
-OBLIGATION_RECORDS = {"completed", "extended"}
+OBLIGATION_RECORDS = {"completed", "extended", "owes"}
 RECORDS = MEETING_RECORDS | INSTRUMENT_RECORDS | ACTION_RECORDS | OBLIGATION_RECORDS
 ACTIONS = {
     "moratorium",
@@ -269,10 +271,14 @@ def test_every_action_and_status_row_is_a_claim() -> None:
 
 
 def test_round_four_withdrawal_and_completions_are_in() -> None:
+    """Lithuania: the notice (autumn 2024, so only the year) and the date the withdrawal took
+    effect (6 March 2025) are two facts, the second under the record `left`."""
     seed = read("seed.csv")
-    withdrew = [r for r in seed if r["record"] == "withdrew"]
-    assert [(r["state"], r["date"]) for r in withdrew] == [("Lithuania", "2025-03-06")]
-    assert "effective 6 March 2025" in withdrew[0]["detail"]
+    withdrew = [(r["state"], r["date"]) for r in seed if r["record"] == "withdrew"]
+    left = [r for r in seed if r["record"] == "left"]
+    assert withdrew == [("Lithuania", "2024")]
+    assert [(r["state"], r["date"]) for r in left] == [("Lithuania", "2025-03-06")]
+    assert "took effect on 6 March 2025" in left[0]["detail"]
     done = {r["state"] for r in seed if r["record"] == "completed"}
     assert {"Norway", "Botswana", "Peru", "United Kingdom"} <= done
     # "earmarked for destruction" and "commenced the destruction" are no completion.

@@ -251,7 +251,7 @@ def test_the_checker_sees_a_full_scan(plain_db: Path) -> None:
             "SELECT g.id FROM meetings m JOIN facts g ON g.detail = m.slug WHERE m.name = ?",
         ):
             assert full_scans(conn.plan(sql, ("x",)), facts_names(sql)), sql
-        sql = "SELECT f.id FROM facts f WHERE f.subject = ? AND f.record = 'attended'"
+        sql = "SELECT f.id FROM facts f WHERE f.meeting = ? AND f.record = 'attended'"
         assert full_scans(conn.plan(sql, (MEETING,)), facts_names(sql)) == []
     finally:
         conn.close()

@@ -140,7 +140,7 @@ def test_datapackage_validates_and_reads_back(ccm, builtin_db: Path, tmp_path: P
     assert result.exit_code == 0, result.stderr
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in descriptor["resources"]]
-    assert names == ["states", "meetings", "instruments", "counts", "facts"]
+    assert names == ["states", "meetings", "instruments", "counts", "facts", "claims"]
     facts = next(r for r in descriptor["resources"] if r["name"] == "facts")
     assert facts["schema"]["primaryKey"] == ["code", "record", "subject", "date"]
     assert {fk["reference"]["resource"] for fk in facts["schema"]["foreignKeys"]} == {

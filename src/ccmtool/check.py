@@ -11,6 +11,7 @@ The file is opened read-only and never upgraded or repaired: a check changes not
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -320,7 +321,7 @@ def run_checks(path: Path, *, quick: bool = False) -> list[Check]:
         results.append(_guarded("foreign_key_check", lambda: _foreign_keys(conn)))
         for name, sql, what, needs in _invariants(conn):
             if needs <= tables:
-                results.append(_guarded(name, lambda s=sql, n=name, w=what: _count(conn, n, s, w)))
+                results.append(_guarded(name, functools.partial(_count, conn, name, sql, what)))
         results.append(_guarded("dates are ISO 8601", lambda: _dates(conn, tables)))
         results.append(_guarded("aliases are plain spellings", lambda: _aliases(conn, tables)))
         return results

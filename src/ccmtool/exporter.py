@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from ccmtool.errors import CcmError
 from ccmtool.model import split_sources
@@ -180,4 +180,4 @@ def export_to_file(
     from ccmtool.safeio import open_output
 
     with open_output(path, database=database) as handle:
-        return write_export(conn, what, fmt, handle, excel=excel)
+        return write_export(conn, what, fmt, cast(TextIO, handle), excel=excel)

@@ -337,7 +337,7 @@ def _check_one_state(key: str, candidate: str, info: dict[str, Any]) -> None:
 
     # A list of states: two of its parts each name a different state.
     parts = [p for p in _LIST_SPLIT.split(candidate) if p and p != candidate]
-    named = {}
+    named: dict[str, dict[str, Any]] = {}
     for part in parts:
         hit = _match(part)
         if hit is not None:

@@ -278,9 +278,7 @@ def split_arguments(words: list[str]) -> tuple[str, list[tuple[str, str]]]:
     if len(query) != 1:
         if not query:
             raise UsageError("sql: give one query (or - to read it from standard input)")
-        raise UsageError(
-            f"sql: give the query as one argument (in quotes); got {len(query)} words"
-        )
+        raise UsageError(f"sql: give the query as one argument (in quotes); got {len(query)} words")
     return query[0], pairs
 
 
