@@ -9,8 +9,9 @@ It starts from tests/data/v1.db (real rows of the v0.1 dataset), upgrades it wit
 `MIGRATIONS[1]` alone (never today's code), and adds real rows of the v0.1 seed that v2
 stored as separate facts although they are one event (rows v1.db already has are skipped):
 Norway hosting the signing conference four times (undated, and dated 1, 2 and 3 Dec 2008 by
-different sources), Peru's regional-zone announcement at `2007-05` and `2007-05-25`, Japan's signature with and without a date, and
-Burundi's ratification on two dates (one event in conflict).
+different sources), Peru's regional-zone announcement at `2007-05` and `2007-05-25`, Japan's
+signature with and without a date, and Burundi's ratification on two dates (one event in
+conflict).
 """
 
 from __future__ import annotations
