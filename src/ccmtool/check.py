@@ -81,6 +81,15 @@ def _invariants(conn: sqlite3.Connection) -> list[tuple[str, str, str, set[str]]
             {"facts", "claims"},
         ),
         (
+            # The facts export and the views trust these two (they number the claims).
+            "claims are numbered from 0, as many as the fact counts",
+            "SELECT f.id FROM facts f NOT INDEXED WHERE f.claim_count !="
+            " (SELECT count(*) FROM claims c WHERE c.fact = f.id) OR NOT EXISTS"
+            " (SELECT 1 FROM claims c WHERE c.fact = f.id AND c.pos = 0)",
+            "facts",
+            {"facts", "claims"},
+        ),
+        (
             "every claim has a source",
             "SELECT fact FROM claims WHERE trim(source) = ''",
             "claims of facts",

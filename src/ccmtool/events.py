@@ -99,10 +99,11 @@ def _refresh(conn: sqlite3.Connection, fact_id: int, record: str) -> None:
     detail = next((c["detail"] for c in claims if c["detail"]), "")
     implied = int(bool(claims) and all(c["implied"] for c in claims))
     occurrence = date if record in REPEATABLE_RECORDS else ""
+    values = (date, detail, implied, occurrence)
     conn.execute(
         "UPDATE facts SET date = ?, detail = ?, implied = ?, occurrence = ?"
         " WHERE id = ? AND (date, detail, implied, occurrence) IS NOT (?, ?, ?, ?)",
-        (date, detail, implied, occurrence, fact_id, date, detail, implied, occurrence),
+        (*values, fact_id, *values),
     )
 
 
@@ -136,7 +137,7 @@ def put_fact(
         occurrence = date if record in REPEATABLE_RECORDS else ""
         cur = conn.execute(
             "INSERT INTO facts (id, state, record, subject, occurrence, date, meeting,"
-            " instrument, detail, implied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " instrument, detail, implied, claim_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 fact_id,
                 state,
@@ -148,6 +149,7 @@ def put_fact(
                 instrument,
                 detail,
                 implied,
+                len(sources),
             ),
         )
         new_id = int(cur.lastrowid or 0)
@@ -196,6 +198,12 @@ def put_fact(
                 (new_date, new_detail, int(is_implied(new_detail)), event_id, claim["pos"]),
             )
             status = "updated"
+    if added:
+        # A new source is merged, not an update of the event itself (the summary counts it
+        # as a merged source); the count is what the facts export relies on.
+        conn.execute(
+            "UPDATE facts SET claim_count = claim_count + ? WHERE id = ?", (added, event_id)
+        )
     if added or status == "updated":
         before = conn.total_changes
         _refresh(conn, event_id, record)
@@ -263,7 +271,7 @@ def remove_fact(conn: sqlite3.Connection, fact_id: int) -> str:
     return f"fact {fact_id}: {row['name']} {row['record']} {row['subject']}{when}"
 
 
-FactRow = tuple[int, str, str, str, str, str, "str | None", "str | None", str, int]
+FactRow = tuple[int, str, str, str, str, str, "str | None", "str | None", str, int, int]
 ClaimRow = tuple[int, int, str, str, str, int]
 
 
@@ -342,6 +350,7 @@ class FactBatch:
                 subject if record in INSTRUMENT_RECORDS else None,
                 detail,
                 implied,
+                len(sources),
             )
         )
         claims = self.claims
@@ -368,7 +377,7 @@ class FactBatch:
         before = conn.total_changes
         conn.executemany(
             "INSERT OR IGNORE INTO facts (id, state, record, subject, occurrence, date, meeting,"
-            " instrument, detail, implied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " instrument, detail, implied, claim_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         inserted = conn.total_changes - before
@@ -390,7 +399,7 @@ class FactBatch:
                 by_fact.setdefault(c[0], []).append(c[2])
         for row in rows:
             if row[0] not in new:
-                _, state, record, subject, _, date, meeting, _, detail, _ = row
+                _, state, record, subject, _, date, meeting, _, detail, _, _ = row
                 self._count(
                     put_fact(
                         self.conn,

@@ -18,18 +18,21 @@ from ccmtool.errors import CcmError
 from ccmtool.model import split_sources
 
 _EXPORT_SQL = {
-    # One row per event with all its sources, in recording order: one ordered scan of claims
-    # (the key is fact, pos), each claim's event found by id, sources aggregated by SQLite
-    # as the scan goes; no sort, no per-row Python. Every event has at least one claim. The
-    # covering index on states saves a second lookup per row (the planner, with no
-    # statistics, would not pick it by itself).
+    # One row per event with all its sources, in recording order: one ordered scan of each
+    # event's first claim (the key is fact, pos), its event found by id; only an event with
+    # several claims aggregates them (claim_count says which). No sort, no per-row Python;
+    # every event has a claim 0. The covering index on states saves a second lookup per row
+    # (the planner, with no statistics, would not pick it by itself).
     "facts": """
         SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
                coalesce(f.meeting, '') AS meeting, f.detail,
-               group_concat(c.source, ' | ') AS source
+               CASE WHEN f.claim_count = 1 THEN c.source
+                    ELSE (SELECT group_concat(source, ' | ') FROM claims e WHERE e.fact = f.id)
+               END AS source
         FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
-        GROUP BY c.fact ORDER BY c.fact
+        WHERE c.pos = 0
+        ORDER BY c.fact
     """,
     # One row per claim: each source with its own date and wording (lossless).
     "claims": """

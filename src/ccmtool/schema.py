@@ -144,7 +144,8 @@ CREATE TABLE facts (
     meeting TEXT REFERENCES meetings(slug),
     instrument TEXT REFERENCES instruments(slug),
     detail TEXT NOT NULL DEFAULT '',
-    implied INTEGER NOT NULL DEFAULT 0
+    implied INTEGER NOT NULL DEFAULT 0,
+    claim_count INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE claims (
     fact INTEGER NOT NULL REFERENCES facts(id),
@@ -170,7 +171,7 @@ CREATE VIEW fact_details AS
            f.instrument, f.detail, f.implied,
            (SELECT group_concat(source, ' | ') FROM
                (SELECT source FROM claims c WHERE c.fact = f.id ORDER BY pos)) AS sources,
-           (SELECT count(*) FROM claims c WHERE c.fact = f.id) AS claims
+           f.claim_count AS claims
     FROM facts f JOIN states s ON s.code = f.state;
 CREATE VIEW meeting_presence AS
     SELECT p.meeting, m.name AS meeting_name, p.state AS code, s.name AS state,
