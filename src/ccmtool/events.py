@@ -359,6 +359,54 @@ class FactBatch:
         if len(self.rows) >= self.SIZE:
             self.flush()
 
+    def add_checked(
+        self,
+        state: str,
+        record: str,
+        subject: str,
+        date: str,
+        meeting: str | None,
+        instrument: str | None,
+        detail: str,
+        sources: list[str],
+        repeatable: bool,
+    ) -> None:
+        """`add` for the import's hot loop, which has already worked out, once per kind of
+        row, whether the record repeats and which instrument it is about."""
+        occurrence = ""
+        if repeatable:
+            if len(date) < 10 or (state, record, subject) in self.partial:
+                self.add(state, record, subject, date, meeting or "", detail, sources)
+                return
+            occurrence = date
+        fact_id = self.next_id
+        self.next_id = fact_id + 1
+        implied = 1 if detail[:1] in "Ii" and is_implied(detail) else 0
+        rows = self.rows
+        rows.append(
+            (
+                fact_id,
+                state,
+                record,
+                subject,
+                occurrence,
+                date,
+                meeting,
+                instrument,
+                detail,
+                implied,
+                len(sources),
+            )
+        )
+        if len(sources) == 1:
+            self.claims.append((fact_id, 0, sources[0], date, detail, implied))
+        else:
+            self.claims.extend(
+                (fact_id, pos, source, date, detail, implied) for pos, source in enumerate(sources)
+            )
+        if len(rows) >= self.SIZE:
+            self.flush()
+
     def _count(self, result: FactResult) -> None:
         if result.status == "added":
             self.added += 1

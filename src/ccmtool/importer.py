@@ -27,7 +27,12 @@ from ccmtool.facts import (
     put_meeting,
     state_for_code,
 )
-from ccmtool.model import SOURCE_SEPARATOR, split_sources
+from ccmtool.model import (
+    INSTRUMENT_RECORDS,
+    REPEATABLE_RECORDS,
+    SOURCE_SEPARATOR,
+    split_sources,
+)
 from ccmtool.reader import Progress, read_rows
 from ccmtool.schema import transaction
 
@@ -192,13 +197,15 @@ class Importer:
         meetings, instruments = slugs(self.conn, "meetings"), slugs(self.conn, "instruments")
         batch = FactBatch(self.conn)
         problems = self.problems
-        checked: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        # (record, subject, meeting cells) -> record, subject, meeting, instrument, repeats
+        checked: dict[tuple[str, str, str], tuple[str, str, str | None, str | None, bool]] = {}
         codes: dict[tuple[str, str], str] = {}  # (state cell, code cell) -> stored code
         dates: dict[str, str] = {}  # date cell -> checked date
         prefix = f"{path}:"
-        add = batch.add
+        add = batch.add_checked
+        count = 0
         for line, values in rows:
-            summary.rows += 1
+            count += 1
             # Fast paths first: a spelling, a date and a (record, subject, meeting) seen
             # before cost a dict lookup; the label for error messages is built only if needed.
             state_cell = values[i_state]
@@ -230,15 +237,33 @@ class Importer:
             fact = checked.get(triple)
             if fact is None:
                 try:
-                    fact = check_fact(*triple, meetings, instruments)
+                    record, subject, meeting = check_fact(*triple, meetings, instruments)
                 except ValueError as exc:
                     problems.add(prefix + str(line), str(exc))
                     continue
+                fact = (
+                    record,
+                    subject,
+                    meeting or None,
+                    subject if record in INSTRUMENT_RECORDS else None,
+                    record in REPEATABLE_RECORDS,
+                )
                 if len(checked) < 10_000:
                     checked[triple] = fact
             if code is None or date is None or not sources or problems.lines:
                 continue  # the import will be rolled back: no need to write
-            add(code, fact[0], fact[1], date, fact[2], values[i_detail].strip(), sources)
+            add(
+                code,
+                fact[0],
+                fact[1],
+                date,
+                fact[2],
+                fact[3],
+                values[i_detail].strip(),
+                sources,
+                fact[4],
+            )
+        summary.rows += count
         batch.flush()
         summary.added += batch.added
         summary.updated += batch.updated
