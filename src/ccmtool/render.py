@@ -21,7 +21,6 @@ import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ccmtool.errors import UsageError
@@ -36,20 +35,23 @@ GAP = "  "  # between the columns of a table
 _BAR = re.compile(r"#*\.*")  # a cell of a plain-text bar chart (`ccm stats`)
 
 
-@dataclass
 class Options:
-    """The shared options of one command run, and what its listings have shown so far."""
+    """The shared options of one command run, and what its listings have shown so far.
 
-    columns: list[str] | None = None
-    limit: int | None = None
-    wide: bool = False
-    pager: bool = True
-    quiet: bool = False
-    # Columns to fit tables to; None: do not fit. Set by the CLI before output is captured.
-    width: int | None = None
-    # The column lists of every listing offered, and how many were shown (for --columns).
-    offered: list[list[str]] = field(default_factory=list)
-    shown: int = 0
+    A plain class, not a dataclass: importing dataclasses costs every command start-up.
+    """
+
+    def __init__(self) -> None:
+        self.columns: list[str] | None = None
+        self.limit: int | None = None
+        self.wide = False
+        self.pager = True
+        self.quiet = False
+        # Columns to fit tables to; None: do not fit. Set by the CLI before output is captured.
+        self.width: int | None = None
+        # The column lists of every listing offered, and how many were shown (for --columns).
+        self.offered: list[list[str]] = []
+        self.shown = 0
 
 
 options = Options()
@@ -58,9 +60,9 @@ options = Options()
 def reset() -> Options:
     """Fresh options for a new command (tests run many commands in one process); changed
     in place, so every module that imported `options` sees the new values."""
-    fresh = Options(width=terminal_width())
-    for name in fresh.__dataclass_fields__:
-        setattr(options, name, getattr(fresh, name))
+    fresh = Options()
+    fresh.width = terminal_width()
+    options.__dict__.update(fresh.__dict__)
     return options
 
 
