@@ -1,6 +1,6 @@
 """Cold start: `ccm attendance lima` against `python -c 'import typer'` and `sqlite-utils query`.
 
-Goal: at most 1.3x importing Typer alone (stretch 1.1x), and at most 0.6x `sqlite-utils query`.
+Goal: at most 1.2x importing Typer alone, and at most 0.6x `sqlite-utils query`.
 """
 
 from __future__ import annotations
