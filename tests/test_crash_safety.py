@@ -1,6 +1,6 @@
 """Crash safety (issue 6, item 3): SIGKILL a large import at random moments.
 
-`python -m ccmtool import BIG.csv` (150,000 new facts) runs in a subprocess and is killed with
+`python -m ccmtool import BIG.csv` (80,000 new facts) runs in a subprocess and is killed with
 SIGKILL, at a different moment each time:
 
 - while Python is still starting up, before the database is even opened;
@@ -39,7 +39,7 @@ import typer
 from ccmtool import db
 from ccmtool.cli import app
 
-N_FACTS = 150_000
+N_FACTS = 80_000
 MIN_KILLS = 5
 STATES = [
     "Austria", "Belgium", "Bolivia (Plurinational State of)", "Chile", "Colombia", "Croatia",

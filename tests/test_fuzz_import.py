@@ -34,7 +34,7 @@ from ccmtool.cli import app
 from ccmtool.errors import CcmError
 from ccmtool.model import ACTIONS, COUNT_RECORDS, INSTRUMENT_KINDS, MEETING_KINDS, RECORDS
 
-CORE_EXAMPLES = 1600
+CORE_EXAMPLES = 800
 CLI_EXAMPLES = 200
 MAX_PROBLEM_LINES = 20
 

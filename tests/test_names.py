@@ -1,7 +1,7 @@
 """Names in, ISO alpha-3 codes out (SPEC.md, Names; issue 2, item 4).
 
 Real spellings: the UN Treaty Collection's, ISO's, the common ones, and the ones the sources in
-../shared/data/ actually use. Exact matches only: a near miss is refused with suggestions.
+data/research/ actually use. Exact matches only: a near miss is refused with suggestions.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ UN_NAMES = [
 ]
 
 SOURCE_NAMES = [
-    # Spellings as ../shared/data/*.csv writes them.
+    # Spellings as data/research/*.csv writes them.
     ("Lao PDR", "LAO"),
     ("Guinea Conakry", "GIN"),
     ("Guinea", "GIN"),

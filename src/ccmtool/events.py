@@ -285,7 +285,7 @@ class FactBatch:
     (a partial date, or a key that already has one).
     """
 
-    SIZE = 20_000
+    SIZE = 10_000
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
