@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, show
+from ccmtool.cli.common import DbOption, FormatOption, check_format, examples, show
 from ccmtool.errors import CcmError
 
 
-@app.command()
+@app.command(epilog=examples("ccm check", "ccm check --quick --format json"))
 def check(
     quick: bool = typer.Option(
         False, "--quick", help="quick_check instead of integrity_check (faster, less thorough)."

@@ -7,10 +7,15 @@ from pathlib import Path
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import FormatOption, check_format, show
+from ccmtool.cli.common import FormatOption, check_format, examples, show
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm diff old.db ccm.db",
+        "ccm diff release-1/ release-2/ --format markdown",
+    )
+)
 def diff(
     old: Path = typer.Argument(..., help="The earlier version: a ccm database or export folder."),
     new: Path = typer.Argument(..., help="The later version: a ccm database or export folder."),

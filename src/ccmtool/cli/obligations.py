@@ -7,9 +7,9 @@ from typing import Any, Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import DbOption, FormatOption, check_format, examples, open_db, show
+from ccmtool.cli.common import state as state_option
 from ccmtool.cli.status import as_of_date, with_basis
-from ccmtool.facts import find_state
 from ccmtool.obligations import footer
 from ccmtool.obligations import obligations as obligation_rows
 from ccmtool.render import MACHINE_FORMATS
@@ -38,7 +38,13 @@ def compact(columns: list[str], rows: list[tuple[Any, ...]]) -> tuple[list[str],
     return [*head, "applies", "status", "completed", "note", "sources"], out
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm obligations",
+        "ccm obligations Norway",
+        "ccm obligations --overdue --as-of 2020-01-01",
+    )
+)
 def obligations(
     state: Optional[str] = typer.Argument(None, help="One state (name or code); default all."),  # noqa: UP045
     as_of: Optional[str] = typer.Option(  # noqa: UP045
@@ -56,7 +62,7 @@ def obligations(
     check_format(fmt)
     day = as_of_date(as_of)
     conn = open_db(db_path, readonly=True)
-    code = find_state(conn, state).code if state else None
+    code = state_option(conn, state).code if state else None
     listing = obligation_rows(conn, state=code, as_of=day, overdue=overdue)
     columns, rows = listing.columns, listing.rows
     if fmt not in MACHINE_FORMATS:

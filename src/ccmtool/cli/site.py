@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, open_db, say
+from ccmtool.cli.common import DbOption, examples, open_db, say
 from ccmtool.errors import UsageError
 
 
@@ -28,7 +28,12 @@ def _release_date() -> str:
     return moment.date().isoformat()
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm site public/",
+        'ccm site public/ --author "A. Researcher" --url https://example.org/ccm/',
+    )
+)
 def site(
     directory: Path = typer.Argument(..., help="Folder to write the site into (new or empty)."),
     author: list[str] = typer.Option(

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import DbOption, FormatOption, check_format, examples, open_db, show
 from ccmtool.sqlquery import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
@@ -18,7 +18,14 @@ from ccmtool.sqlquery import (
 )
 
 
-@app.command(context_settings={"ignore_unknown_options": True})
+@app.command(
+    context_settings={"ignore_unknown_options": True},
+    epilog=examples(
+        'ccm sql "SELECT record, count(*) FROM facts GROUP BY record"',
+        'ccm sql "SELECT * FROM facts WHERE state = :s" -p s HUN',
+        "echo 'SELECT 1' | ccm sql -",
+    ),
+)
 def sql(
     words: list[str] = typer.Argument(
         ...,

@@ -8,9 +8,19 @@ from typing import Any, Optional
 import typer
 
 from ccmtool.cli.base import app
-from ccmtool.cli.common import DbOption, FormatOption, check_format, open_db, show
+from ccmtool.cli.common import (
+    DbOption,
+    FormatOption,
+    check_format,
+    choice,
+    examples,
+    open_db,
+    show,
+)
+from ccmtool.cli.common import date as date_option
+from ccmtool.cli.common import region as region_option
 from ccmtool.dates import check_date
-from ccmtool.errors import CcmError, UsageError
+from ccmtool.errors import UsageError
 from ccmtool.facts import resolve_instrument
 from ccmtool.render import MACHINE_FORMATS
 from ccmtool.treaty import STATUSES, summary
@@ -24,19 +34,14 @@ def as_of_date(value: str | None) -> dt.date | None:
     try:
         date = check_date(value)
     except ValueError as exc:
-        raise CcmError(f"--as-of: {exc}") from None
+        raise UsageError(f"--as-of: {exc}") from None
     if len(date) != 10:
         raise UsageError(f"--as-of {value!r}: give a full date (YYYY-MM-DD)")
     return dt.date.fromisoformat(date)
 
 
 def filter_date(value: str | None, option: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return check_date(value) or None
-    except ValueError as exc:
-        raise CcmError(f"{option}: {exc}") from None
+    return date_option(value, option)
 
 
 def with_basis(date: str, basis: str) -> str:
@@ -75,7 +80,14 @@ def compact(columns: list[str], rows: list[tuple[Any, ...]]) -> tuple[list[str],
     return [*head, "withdrawal", "note", "sources"], out
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "ccm status",
+        "ccm status --as-of 2010-09-01",
+        "ccm status --status party --region Africa",
+        "ccm status --since 2020 --format csv",
+    )
+)
 def status(
     instrument: str = typer.Argument("ccm", help="A treaty (default: the Convention, ccm)."),
     as_of: Optional[str] = typer.Option(  # noqa: UP045
@@ -99,8 +111,9 @@ def status(
     into force (derived by Article 17 unless labelled reported), withdrawal, sources."""
     check_format(fmt)
     day = as_of_date(as_of)
-    if only is not None and only not in STATUSES:
-        raise UsageError(f"--status {only!r}: expected one of {', '.join(STATUSES)}")
+    if only is not None:
+        only = choice(only, STATUSES, "status")
+    region = region_option(region)
     since_d, until_d = filter_date(since, "--since"), filter_date(until, "--until")
     conn = open_db(db_path, readonly=True)
     slug = resolve_instrument(conn, instrument)
