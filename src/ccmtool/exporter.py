@@ -137,9 +137,7 @@ def write_export(
         first = True
         if fmt == "json":
             out.write("[")
-        for row in rows:
-            record = _json_record(columns, row)
-            text = json.dumps(record, ensure_ascii=False)
+        for text in _json_texts(columns, rows):
             if fmt == "json":
                 out.write(("\n  " if first else ",\n  ") + text)
             else:
@@ -149,14 +147,37 @@ def write_export(
         if fmt == "json":
             out.write("\n]\n" if not first else "]\n")
     elif fmt == "markdown":
-        from ccmtool.render import markdown_table
+        from ccmtool.stream import write_markdown
 
-        materialised = list(rows)
-        out.write(markdown_table(columns, materialised))
-        n = len(materialised)
+        counted = _Counter(rows)
+        write_markdown(columns, counted, out)
+        n = counted.n
     else:
         raise CcmError(f"unknown export format {fmt!r}")
     return n
+
+
+def _json_texts(columns: list[str], rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
+    """Each row as `json.dumps(_json_record(...), ensure_ascii=False)` writes it, without a
+    dict per row: the plain values go through the C encoder in one call, a NUL between them
+    (JSON escapes every NUL inside a string), and the keys are encoded once."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=("\x00", ":")).encode
+    text = json.JSONEncoder(ensure_ascii=False).encode
+    listed = [i for i, c in enumerate(columns) if c in ("source", "aliases")]
+    plain = [i for i in range(len(columns)) if i not in listed]
+    names = [columns[i] for i in plain] + [
+        "sources" if columns[i] == "source" else columns[i] for i in listed
+    ]
+    keys = [text(n) + ": " for n in names]
+    reported = plain.index(columns.index("reported")) if "reported" in columns else -1
+    for row in rows:
+        values = [row[i] for i in plain]
+        if reported >= 0 and values[reported] == "":
+            values[reported] = None
+        parts = encode(values)[1:-1].split("\x00") if values else []
+        for i in listed:
+            parts.append("[" + ", ".join(map(text, split_sources(row[i] or ""))) + "]")
+        yield "{" + ", ".join(map(str.__add__, keys, parts)) + "}"
 
 
 def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:

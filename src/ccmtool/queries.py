@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ccmtool.schema import SCHEMA_VERSION, schema_version
 
 Rows = list[tuple[Any, ...]]
+Cursor = Iterable[tuple[Any, ...]]  # rows streamed from SQLite, read once
 
 SOURCES_SQL = (
     "(SELECT group_concat(source, ' | ') FROM"
     " (SELECT source FROM claims WHERE fact = {fact} ORDER BY pos))"
+)
+# The same for a fact row {fact}: claim 0 by key when it is the only one (claim_count).
+ONE_SOURCE_SQL = (
+    "CASE WHEN {fact}.claim_count = 1 THEN"
+    " (SELECT source FROM claims WHERE fact = {fact}.id AND pos = 0)"
+    " ELSE " + SOURCES_SQL.replace("{fact}", "{fact}.id") + " END"
 )
 # How presence at a meeting is known, for one fact at it: stated (attended, hosted) or
 # implied by what the state did there (endorsed its declaration, signed, announced...).
@@ -400,22 +407,28 @@ def actions(
     state: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> tuple[list[str], Rows]:
-    """Announced national actions, in date order (undated last)."""
+) -> tuple[list[str], Cursor]:
+    """Announced national actions, in date order (undated last): a cursor, streamed.
+
+    Without a state, the facts are read in id order (NOT INDEXED): scanning facts_key
+    instead visits the table in random order, twice as slow. An event with one claim
+    (nearly all) takes its source from claim 0 by key, with no ordered subquery.
+    """
     dates, params = date_filter("f.date", since, until)
     cur = conn.execute(
         f"""
         SELECT f.date, s.name AS state, s.code, f.subject AS action,
                coalesce(f.meeting, '') AS meeting, f.detail,
-               {SOURCES_SQL.format(fact="f.id")} AS sources
-        FROM facts f JOIN states s ON s.code = f.state
+               {ONE_SOURCE_SQL.format(fact="f")} AS sources
+        FROM facts f {"NOT INDEXED" if state is None else ""} JOIN states s ON s.code = f.state
         WHERE f.record = 'announced' AND (? IS NULL OR f.subject = ?)
           AND (? IS NULL OR f.state = ?) AND {dates}
         ORDER BY f.date = '', f.date, s.name, f.id
         """,
         (kind, kind, state, state, *params),
     )
-    return [d[0] for d in cur.description], [tuple(r) for r in cur]
+    cur.row_factory = None  # plain tuples
+    return [d[0] for d in cur.description], cur
 
 
 def stats(conn: sqlite3.Connection, by: str = "meeting") -> tuple[list[str], Rows]:

@@ -16,11 +16,12 @@ format (Markdown, LaTeX, HTML... through tabulate).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ccmtool.errors import UsageError
@@ -352,10 +353,11 @@ def tsv_cell(value: Any) -> str:
 
 def render(
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Iterable[Sequence[Any]],
     fmt: str = "table",
     out: TextIO | None = None,
 ) -> None:
+    """Every format, holding all rows where it must (stream.render streams the big ones)."""
     out = out or sys.stdout
     names = [str(c) for c in columns]
     if fmt == "csv":
@@ -382,9 +384,10 @@ def render(
         else:
             out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif fmt == "table":
-        out.write(table_text(names, rows, None if options.wide else options.width) + "\n")
+        room = None if options.wide else options.width
+        out.write(table_text(names, list(rows), room) + "\n")
     else:
-        out.write(table(names, rows, _ALIASES.get(fmt, fmt)) + "\n")
+        out.write(table(names, list(rows), _ALIASES.get(fmt, fmt)) + "\n")
 
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], style: str = "simple") -> str:
@@ -434,13 +437,14 @@ def _key(name: str) -> str:
 
 
 def select(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> tuple[list[str], list[Sequence[Any]], str | None] | None:
-    """Apply --columns and --limit to one listing: its columns, rows and a note on what was
-    left out; None when --columns names none of its columns (a command may print several
-    listings, as `ccm state` does: those without the columns asked for are skipped)."""
+    columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> tuple[list[str], Iterable[Sequence[Any]], Callable[[], str | None]] | None:
+    """Apply --columns and --limit to one listing: its columns, rows (streamed when `rows`
+    is an iterator) and a function giving the note on what was left out, to call once the
+    rows are written; None when --columns names none of its columns (a command may print
+    several listings, as `ccm state` does: those without the columns asked for are skipped)."""
     names = [str(c) for c in columns]
-    picked_rows: list[Sequence[Any]] = list(rows)
+    picked_rows: Iterable[Sequence[Any]] = rows
     if options.columns:
         options.offered.append(names)
         index = {_key(c): i for i, c in enumerate(names)}
@@ -452,13 +456,19 @@ def select(
             raise unknown("column", missing[0], names)
         keep = [index[k] for k in wanted]
         names = [names[i] for i in keep]
-        picked_rows = [tuple(row[i] for i in keep) for row in picked_rows]
+        picked_rows = (tuple(row[i] for i in keep) for row in picked_rows)
     options.shown += 1
-    note = None
-    if options.limit is not None and len(picked_rows) > options.limit:
-        note = f"(showing the first {options.limit} of {len(picked_rows)} rows: --limit)"
-        picked_rows = picked_rows[: options.limit]
-    return names, picked_rows, note
+    if options.limit is None:
+        return names, picked_rows, lambda: None
+    limit = options.limit
+    it: Iterator[Sequence[Any]] = iter(picked_rows)
+    head = list(itertools.islice(it, limit))
+
+    def note() -> str | None:
+        rest = sum(1 for _ in it)  # the rows left out: counted, never held
+        return f"(showing the first {limit} of {limit + rest} rows: --limit)" if rest else None
+
+    return names, head, note
 
 
 def check_columns_shown() -> None:

@@ -49,7 +49,5 @@ def actions(
     conn = open_db(db_path, readonly=True)
     code = find_state(conn, state).code if state else None
     columns, rows = action_rows(conn, kind=kind, state=code, since=since_d, until=until_d)
-    note = f"{len(rows)} announced actions"
-    if since_d or until_d:
-        note += " (undated announcements are left out by a date filter)"
-    show(columns, rows, fmt, note)
+    dated = " (undated announcements are left out by a date filter)" if since_d or until_d else ""
+    show(columns, rows, fmt, lambda n: f"{n} announced actions{dated}")

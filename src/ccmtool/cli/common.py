@@ -12,9 +12,11 @@ gets all of this for free.
 from __future__ import annotations
 
 import io
+import itertools
+import operator
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -84,16 +86,43 @@ def close_all() -> None:
         _OPEN.pop().close()
 
 
+class _Counted:
+    """Rows passed through as they are written, counted (a cursor has no len). All in C:
+    zip stops at the rows' end before taking a number, so the next number is the count."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.numbers = itertools.count()
+        self.rows = map(operator.itemgetter(0), zip(rows, self.numbers, strict=False))
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        return self.rows
+
+    @property
+    def n(self) -> int:
+        return next(self.numbers)
+
+
 def show(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, note: str | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    note: str | Callable[[int], str] | None = None,
 ) -> None:
-    """Render one listing and its footer, with --columns, --limit and --wide applied."""
-    picked = render.select(columns, rows)
+    """Render one listing and its footer, with --columns, --limit and --wide applied.
+
+    `rows` may be a cursor: it is streamed, never held; then `note` may be a function of
+    the number of rows, called once they are all written."""
+    counted = _Counted(rows) if callable(note) else None
+    picked = render.select(columns, counted if counted is not None else rows)
     if picked is None:  # --columns names none of this listing's columns
         return
     names, kept, limited = picked
-    render.render(names, kept, fmt)
-    text = " ".join(n for n in (note, limited) if n)
+    from ccmtool.stream import render as write
+
+    write(names, kept, fmt, sys.stdout)
+    left_out = limited()
+    said = note(counted.n) if counted is not None and callable(note) else note
+    text = " ".join(n for n in (said, left_out) if isinstance(n, str) and n)
     if text:
         footer(text, fmt)
 
