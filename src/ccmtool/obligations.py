@@ -89,24 +89,27 @@ def _records(
     conn: sqlite3.Connection, state: str | None, today: dt.date
 ) -> dict[tuple[str, str], Record]:
     """(state, obligation) -> its facts; an announced stockpile destruction says stockpiles."""
-    facts = """
+    # For one state, `f.state = ?` lets SQLite read only that state's facts through the
+    # natural key; `? IS NULL OR ...` would make it read every fact in the database.
+    one = "f.state = ?" if state is not None else "? IS NULL"
+    facts = f"""
         SELECT f.id, f.state, f.record, f.subject, f.date, coalesce(f.meeting, '') AS meeting,
                coalesce(m.start_date, '') AS start, coalesce(m.end_date, '') AS "end"
         FROM facts f LEFT JOIN meetings m ON m.slug = f.meeting
-        WHERE (f.record IN ('completed', 'extended', 'owes')
+        WHERE {one}
+          AND (f.record IN ('completed', 'extended', 'owes')
                OR (f.record = 'announced' AND f.subject = 'stockpile-destruction'))
-          AND (? IS NULL OR f.state = ?)
         ORDER BY f.id
     """
     claims: dict[int, list[Claim]] = {}
     for r in conn.execute(
         f"SELECT c.fact, c.date, c.source FROM claims c JOIN ({facts}) f ON f.id = c.fact"
         " ORDER BY c.fact, c.pos",
-        (state, state),
+        (state,),
     ):
         claims.setdefault(r[0], []).append(Claim(r[1], r[2]))
     out: dict[tuple[str, str], Record] = {}
-    for r in conn.execute(facts, (state, state)):
+    for r in conn.execute(facts, (state,)):
         rec = out.setdefault((r["state"], r["subject"]), Record())
         rec.applies = True
         if r["record"] == "completed":

@@ -236,8 +236,10 @@ def newcomers(
         FROM presence p JOIN states s ON s.code = p.state
         WHERE p.meeting = ? AND {_REGION}
           AND NOT EXISTS (
-              SELECT 1 FROM presence g JOIN meetings m ON m.slug = g.meeting
-              WHERE g.state = p.state
+              -- From the (few) earlier meetings to the state's facts at each, through the
+              -- meeting-first index: never through all of a state's facts.
+              SELECT 1 FROM meetings m CROSS JOIN facts g
+              WHERE g.meeting = m.slug AND g.state = p.state AND g.record != 'absent'
                 AND m.start_date != '' AND m.start_date < substr(?, 1, length(m.start_date)))
         GROUP BY p.state
         ORDER BY s.name
