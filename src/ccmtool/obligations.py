@@ -266,7 +266,12 @@ def obligations(
                 passed_unknown += 1
             if not overdue or status == OVERDUE:
                 rows.append(row)
-    recorded = conn.execute("SELECT count(*) FROM facts WHERE record = 'completed'").fetchone()[0]
+    # State by state through the natural key (state, record, ...): a handful of index
+    # searches, where `WHERE record = 'completed'` alone would read every fact.
+    recorded = conn.execute(
+        "SELECT count(*) FROM states s CROSS JOIN facts f"
+        " WHERE f.state = s.code AND f.record = 'completed'"
+    ).fetchone()[0]
     return Listing(COLUMNS, rows, counts, passed_unknown, recorded, day)
 
 
