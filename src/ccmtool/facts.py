@@ -7,10 +7,20 @@ a command (or a whole multi-file import) commits once or not at all.
 from __future__ import annotations
 
 import sqlite3
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ccmtool.errors import CcmError, UnknownStateError
-from ccmtool.names import Country, normalize
+
+if TYPE_CHECKING:
+    from ccmtool.names import Country
+
+
+def normalize(text: str) -> str:
+    """names.normalize, imported on first use: reading commands that never resolve a name
+    (most of them) do not pay for loading the name module at start-up."""
+    from ccmtool.names import normalize as names_normalize
+
+    return names_normalize(text)
 
 
 class State(NamedTuple):
@@ -146,6 +156,16 @@ def add_state(
 # --- meetings and instruments -------------------------------------------------------------
 
 
+def _fold(text: str) -> str:
+    """A city as typed or as stored, compared without case, accents or extra spaces
+    (`San José` is `san jose`). Cities are not states: no name library needed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
 def resolve_meeting(conn: sqlite3.Connection, name: str) -> str:
     """A meeting's slug from its slug, its city or a unique slug prefix.
 
@@ -160,8 +180,8 @@ def resolve_meeting(conn: sqlite3.Connection, name: str) -> str:
     for row in rows:
         if row["slug"] == lowered:
             return row["slug"]
-    key = normalize(text)
-    by_city = [r for r in rows if normalize(r["city"]) == key]
+    key = _fold(text)
+    by_city = [r for r in rows if _fold(r["city"]) == key]
     if len(by_city) == 1:
         return by_city[0]["slug"]
     candidates = by_city or [r for r in rows if r["slug"].startswith(lowered)]

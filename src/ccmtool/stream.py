@@ -11,8 +11,8 @@ is the same text `render.draw` gives (tests/test_scale_shapes.py compares them).
 
 from __future__ import annotations
 
+import functools
 import itertools
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO, cast
 
@@ -88,6 +88,8 @@ class _Spool:
             self.first = cells
             return
         if self.file is None:
+            import tempfile  # only for a table of more than one chunk: start-up stays light
+
             # Closed when read back, or with the process: no context manager can span both.
             self.file = cast(
                 TextIO,
@@ -96,7 +98,7 @@ class _Spool:
                 ),
             )
         text = "".join("".join(row) for row in cells)
-        sep = next(c for c in _SEPARATORS if c not in text)
+        sep = next(c for c in _separators() if c not in text)
         self.file.writelines(sep + sep.join(row) + "\n" for row in cells)
 
     def __iter__(self) -> Iterator[Sequence[str]]:
@@ -110,7 +112,11 @@ class _Spool:
 
 
 # More candidates than a chunk has cells, so one is always free. No cell holds a line break.
-_SEPARATORS = "\x00\x1f\x1e\x1d\x1c" + "".join(map(chr, range(0xE000, 0xE000 + 8 * CHUNK)))
+@functools.cache
+def _separators() -> str:
+    """Characters that may split a spilled row's cells: built on first use, not at import
+    (it is 40,000 characters long, and every command imports this module)."""
+    return "\x00\x1f\x1e\x1d\x1c" + "".join(map(chr, range(0xE000, 0xE000 + 8 * CHUNK)))
 
 
 def write_table(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> bool:
