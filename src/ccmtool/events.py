@@ -28,6 +28,13 @@ from ccmtool.model import (
 )
 
 IMPLIED_PREFIX = "IMPLIED:"
+INSERT_FACT = (
+    "INSERT INTO facts (id, state, record, subject, occurrence, date, meeting, instrument,"
+    " detail, implied, claim_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_CLAIM = (
+    "INSERT INTO claims (fact, pos, source, date, detail, implied) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def is_implied(detail: str) -> bool:
@@ -136,8 +143,7 @@ def put_fact(
         instrument = subject if record in INSTRUMENT_RECORDS else None
         occurrence = date if record in REPEATABLE_RECORDS else ""
         cur = conn.execute(
-            "INSERT INTO facts (id, state, record, subject, occurrence, date, meeting,"
-            " instrument, detail, implied, claim_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            INSERT_FACT,
             (
                 fact_id,
                 state,
@@ -154,8 +160,7 @@ def put_fact(
         )
         new_id = int(cur.lastrowid or 0)
         conn.executemany(
-            "INSERT INTO claims (fact, pos, source, date, detail, implied)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            INSERT_CLAIM,
             [(new_id, pos, s, date, detail, implied) for pos, s in enumerate(sources)],
         )
         return FactResult(new_id, "added", 0)
@@ -177,8 +182,7 @@ def put_fact(
         claim = existing.get(source)
         if claim is None:
             conn.execute(
-                "INSERT INTO claims (fact, pos, source, date, detail, implied)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                INSERT_CLAIM,
                 (event_id, next_pos, source, date, detail, implied),
             )
             next_pos += 1
@@ -423,23 +427,16 @@ class FactBatch:
         self.rows, self.claims = [], []
         conn = self.conn
         before = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO facts (id, state, record, subject, occurrence, date, meeting,"
-            " instrument, detail, implied, claim_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        # A key already stored (or twice in this batch) is ignored here, merged below.
+        conn.executemany(INSERT_FACT.replace("INSERT", "INSERT OR IGNORE", 1), rows)
         inserted = conn.total_changes - before
-        insert_claims = (
-            "INSERT INTO claims (fact, pos, source, date, detail, implied)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
-        )
         self.added += inserted
         if inserted == len(rows):  # the usual case: every claim starts a new event
-            conn.executemany(insert_claims, claims)
+            conn.executemany(INSERT_CLAIM, claims)
             return
         first = rows[0][0]
         new = {r[0] for r in conn.execute("SELECT id FROM facts WHERE id >= ?", (first,))}
-        conn.executemany(insert_claims, [c for c in claims if c[0] in new])
+        conn.executemany(INSERT_CLAIM, [c for c in claims if c[0] in new])
         # Keys that were already there (or came twice in this batch): merge one by one.
         by_fact: dict[int, list[str]] = {}
         for c in claims:
