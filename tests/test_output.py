@@ -79,6 +79,18 @@ def test_tables_fit_80_columns_and_use_200(
         assert narrow.count("…") > wide.count("…")
 
 
+def test_outside_a_utf8_locale_cut_cells_end_in_three_dots(
+    ccm: Run, builtin_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A terminal that is not UTF-8 draws the bytes of '…' as three cells each: ccm marks a
+    cut with '...' there, so every line still fits, counted in bytes as well."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LANG", "C")
+    out = ok(ccm("attendance", "lima", "--db", builtin_db)).stdout
+    assert "..." in out and "…" not in out
+    assert max(len(line.encode()) for line in out.splitlines() if line.isascii()) <= 80
+
+
 def test_without_a_terminal_nothing_is_cut(
     ccm: Run, builtin_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

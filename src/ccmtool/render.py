@@ -32,6 +32,18 @@ FORMATS = ("table", *MACHINE_FORMATS, "markdown")
 _ALIASES = {"markdown": "github"}
 SOURCES = "sources"  # a column of citations joined with ' | '
 ELLIPSIS = "…"
+
+
+def ellipsis() -> str:
+    """'…' in a UTF-8 locale, else '...': other terminals draw its 3 bytes as 3 cells. The
+    user's LC_ALL or LANG decide; Python itself sets LC_CTYPE=C.UTF-8 in a C locale."""
+    chosen = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    ctype = os.environ.get("LC_CTYPE", "")
+    if not os.environ.get("LC_ALL") and ctype.lower() not in ("", "c.utf-8", "c.utf8", "utf-8"):
+        chosen = ctype
+    return ELLIPSIS if "utf8" in chosen.lower().replace("-", "") else "..."
+
+
 GAP = "  "  # between the columns of a table
 _BAR = re.compile(r"#*\.*")  # a cell of a plain-text bar chart (`ccm stats`)
 
@@ -145,14 +157,15 @@ def cut(text: str, room: int) -> str:
         return text
     if room <= 0:
         return ""
+    mark = ellipsis()[:room]
     out, used = [], 0
     for ch in text:
         w = char_width(ch)
-        if used + w > room - 1:
+        if used + w > room - len(mark):
             break
         out.append(ch)
         used += w
-    return "".join(out).rstrip() + ELLIPSIS
+    return "".join(out).rstrip() + mark
 
 
 def cut_sources(text: str, room: int) -> str:
