@@ -10,7 +10,7 @@ broken quoting, wrong headers, truncated files and other encodings. For each one
   schema);
 - an accepted file, imported again, changes nothing.
 
-Most examples call the core (`transfer.import_files`) directly for speed; a smaller share goes
+Most examples call the core (`importer.import_files`) directly for speed; a smaller share goes
 through the command line. Every example starts from a fresh copy of a small template database.
 """
 
@@ -29,7 +29,7 @@ import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccmtool import db, transfer
+from ccmtool import db, importer
 from ccmtool.cli import app
 from ccmtool.errors import CcmError
 from ccmtool.model import ACTIONS, COUNT_RECORDS, INSTRUMENT_KINDS, MEETING_KINDS, RECORDS
@@ -112,7 +112,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         files.append(directory / name)
     conn = db.open_db(path)
     try:
-        transfer.import_files(conn, files)
+        importer.import_files(conn, files)
     finally:
         conn.close()
     return Template(path, dump(path))
@@ -290,7 +290,7 @@ def import_core(workspace: Workspace, encoding: str) -> list[str] | None:
     """Import through the core; None if accepted, else the error's lines."""
     conn = db.open_db(workspace.db)
     try:
-        transfer.import_files(conn, [workspace.csv], encoding=encoding)
+        importer.import_files(conn, [workspace.csv], encoding=encoding)
     except CcmError as exc:
         return [exc.message, *exc.details]
     finally:

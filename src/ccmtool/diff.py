@@ -59,7 +59,7 @@ class Diff:
 
 
 def _from_folder(folder: Path, scratch: Path) -> sqlite3.Connection:
-    from ccmtool.transfer import import_files
+    from ccmtool.importer import import_files
 
     facts = next((folder / n for n in ("claims.csv", "facts.csv") if (folder / n).is_file()), None)
     if facts is None:

@@ -41,8 +41,26 @@ def _date(name: str, description: str) -> dict:
     return field
 
 
+def fact_fields(date: str) -> list[dict[str, Any]]:
+    """The columns of the facts and claims files (one contract); only the date differs."""
+    return [
+        _field("state", required=True),
+        _field("code", required=True, pattern="[A-Z]{3}"),
+        _field("record", required=True, enum=list(RECORDS)),
+        _field("subject", required=True),
+        _date("date", date),
+        _field("meeting", optional=True),
+        _field("detail"),
+        _field("source", required=True),
+    ]
+
+
 def schemas() -> dict[str, dict[str, Any]]:
     meeting_ref = {"reference": {"resource": "meetings", "fields": "slug"}}
+    fact_keys = [
+        {"fields": "code", "reference": {"resource": "states", "fields": "code"}},
+        {"fields": "meeting", **meeting_ref},
+    ]
     return {
         "states": {
             "fields": [
@@ -92,39 +110,12 @@ def schemas() -> dict[str, dict[str, Any]]:
             "foreignKeys": [{"fields": "meeting", **meeting_ref}],
         },
         "facts": {
-            "fields": [
-                _field("state", required=True),
-                _field("code", required=True, pattern="[A-Z]{3}"),
-                _field("record", required=True, enum=list(RECORDS)),
-                _field("subject", required=True),
-                _date("date", "When."),
-                _field("meeting", optional=True),
-                _field("detail"),
-                _field("source", required=True),
-            ],
+            "fields": fact_fields("When."),
             "primaryKey": ["code", "record", "subject", "date"],
-            "foreignKeys": [
-                {"fields": "code", "reference": {"resource": "states", "fields": "code"}},
-                {"fields": "meeting", **meeting_ref},
-            ],
+            "foreignKeys": fact_keys,
         },
         # One row per source of a fact, with that source's own date and wording (lossless).
-        "claims": {
-            "fields": [
-                _field("state", required=True),
-                _field("code", required=True, pattern="[A-Z]{3}"),
-                _field("record", required=True, enum=list(RECORDS)),
-                _field("subject", required=True),
-                _date("date", "The date this source gives."),
-                _field("meeting", optional=True),
-                _field("detail"),
-                _field("source", required=True),
-            ],
-            "foreignKeys": [
-                {"fields": "code", "reference": {"resource": "states", "fields": "code"}},
-                {"fields": "meeting", **meeting_ref},
-            ],
-        },
+        "claims": {"fields": fact_fields("The date this source gives."), "foreignKeys": fact_keys},
     }
 
 
