@@ -7,6 +7,7 @@ run, A B A B, and bytecode is allowed (as in a normal install).
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,3 +69,18 @@ def report(rows: list[tuple[str, str, str, str]]) -> None:
     for row in rows:
         print("| " + " | ".join(row) + " |")
     sys.stdout.flush()
+
+
+def builtin_and_big(tmp: Path, env: dict[str, str], rows: int) -> tuple[Path, Path]:
+    """A database of the built-in dataset, and a copy of it with `rows` generated facts
+    imported: the same questions asked of both say what the size costs."""
+    from gen import write_facts
+
+    small, big = tmp / "builtin.db", tmp / "big.db"
+    subprocess.run([*CCM, "init", "--db", str(small)], env=env, check=True, capture_output=True)
+    shutil.copy(small, big)
+    facts = write_facts(tmp / "facts.csv", rows)
+    subprocess.run(
+        [*CCM, "import", str(facts), "--db", str(big)], env=env, check=True, capture_output=True
+    )
+    return small, big

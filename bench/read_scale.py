@@ -11,7 +11,6 @@ start-up; peak RSS is the child's own (wait4), so it includes Python and the imp
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,8 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CCM, alternate, bench_env, report, verdict
-from gen import write_facts
+from common import CCM, alternate, bench_env, builtin_and_big, report, verdict
 
 GOAL_SECONDS = 2.0
 GOAL_MIB = 200
@@ -65,13 +63,7 @@ def main() -> list[tuple[str, str, str, str]]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = bench_env(HOME=tmp_name)
-        small, big = tmp / "builtin.db", tmp / "big.db"
-        subprocess.run([*CCM, "init", "--db", str(small)], env=env, check=True, capture_output=True)
-        shutil.copy(small, big)
-        facts = write_facts(tmp / "facts.csv", args.rows)
-        subprocess.run(
-            [*CCM, "import", str(facts), "--db", str(big)], env=env, check=True, capture_output=True
-        )
+        small, big = builtin_and_big(tmp, env, args.rows)
         for label, argv in READS.items():
             if not _works(argv, small, env):
                 rows.append((f"`{label}`", "skipped (not in this ccm)", "", ""))

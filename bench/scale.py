@@ -7,13 +7,10 @@ Goal: attendance, --newcomers, compare and state take at most 1.2x their built-i
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from common import CCM, alternate, bench_env, report, verdict
-from gen import write_facts
+from common import CCM, alternate, bench_env, builtin_and_big, report, verdict
 
 QUERIES = {
     "attendance lima": ["attendance", "lima"],
@@ -32,13 +29,7 @@ def main() -> list[tuple[str, str, str, str]]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = bench_env(HOME=tmp_name)
-        small, big = tmp / "builtin.db", tmp / "big.db"
-        subprocess.run([*CCM, "init", "--db", str(small)], env=env, check=True, capture_output=True)
-        shutil.copy(small, big)
-        facts = write_facts(tmp / "facts.csv", args.rows)
-        subprocess.run(
-            [*CCM, "import", str(facts), "--db", str(big)], env=env, check=True, capture_output=True
-        )
+        small, big = builtin_and_big(tmp, env, args.rows)
         for label, argv in QUERIES.items():
             a = [*CCM, *argv, "--db", str(big)]
             b = [*CCM, *argv, "--db", str(small)]
