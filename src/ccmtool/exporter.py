@@ -17,30 +17,91 @@ from typing import Any, TextIO, cast
 from ccmtool.errors import CcmError
 from ccmtool.model import split_sources
 
-_EXPORT_SQL = {
-    # One row per event with all its sources, in recording order: one ordered scan of each
-    # event's first claim (the key is fact, pos), its event found by id; only an event with
-    # several claims aggregates them (claim_count says which). No sort, no per-row Python;
-    # every event has a claim 0. The covering index on states saves a second lookup per row
-    # (the planner, with no statistics, would not pick it by itself).
-    "facts": """
-        SELECT s.name AS state, f.state AS code, f.record, f.subject, f.date,
-               coalesce(f.meeting, '') AS meeting, f.detail,
-               CASE WHEN f.claim_count = 1 THEN c.source
-                    ELSE (SELECT group_concat(source, ' | ') FROM claims e WHERE e.fact = f.id)
-               END AS source
-        FROM claims c JOIN facts f ON f.id = c.fact
+CHUNK = 5000  # rows fetched and written at a time
+
+# The two big exports, column by column: (name, SQL, free text). Free text may hold any
+# character; the other columns hold codes, vocabulary words, slugs and ISO dates, which the
+# contract keeps to letters, digits and '-' (`ccm check` tests every row for it), so they
+# need no quoting or escaping in CSV or JSON. Both read each event's claim 0 in key order, its event found
+# by id: one ordered scan, no sort. Only an event with several claims aggregates them
+# (claim_count says which; the claims of one fact are visited in pos order). The covering
+# index on states saves a second lookup per row (with no statistics the planner would not
+# pick it by itself).
+_MANY = "(SELECT group_concat({0}, {1}) FROM claims e WHERE e.fact = f.id)"
+_BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
+    # name: (columns but the sources, sources as one ' | ' cell, sources as a JSON list, rest)
+    "facts": (
+        [
+            ("state", "s.name", True),
+            ("code", "f.state", False),
+            ("record", "f.record", False),
+            ("subject", "f.subject", False),
+            ("date", "f.date", False),
+            ("meeting", "coalesce(f.meeting, '')", False),
+            ("detail", "f.detail", True),
+        ],
+        "CASE WHEN f.claim_count = 1 THEN c.source ELSE "
+        + _MANY.format("source", "' | '")
+        + " END",
+        "'[' || CASE WHEN f.claim_count = 1 THEN json_quote(c.source) ELSE "
+        + _MANY.format("json_quote(source)", "', '")
+        + " END || ']'",
+        """FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
-        WHERE c.pos = 0
-        ORDER BY c.fact
-    """,
+        WHERE c.pos = 0 ORDER BY c.fact""",
+    ),
     # One row per claim: each source with its own date and wording (lossless).
-    "claims": """
-        SELECT s.name AS state, f.state AS code, f.record, f.subject, c.date,
-               coalesce(f.meeting, '') AS meeting, c.detail, c.source
-        FROM claims c JOIN facts f ON f.id = c.fact JOIN states s ON s.code = f.state
-        ORDER BY c.fact, c.pos
-    """,
+    "claims": (
+        [
+            ("state", "s.name", True),
+            ("code", "f.state", False),
+            ("record", "f.record", False),
+            ("subject", "f.subject", False),
+            ("date", "c.date", False),
+            ("meeting", "coalesce(f.meeting, '')", False),
+            ("detail", "c.detail", True),
+        ],
+        "c.source",
+        "'[' || json_quote(c.source) || ']'",
+        """FROM claims c JOIN facts f ON f.id = c.fact
+        JOIN states s INDEXED BY states_names ON s.code = f.state
+        ORDER BY c.fact, c.pos""",
+    ),
+}
+
+
+def _big_sql(what: str, fmt: str) -> str:
+    """The SELECT of a big export: plain values, or (fmt csv) each row's CSV cells with the
+    free text quoted as csv.writer quotes it, or (fmt json) each row as one JSON object, the
+    text `json.dumps(record, ensure_ascii=False)` gives. SQLite builds the text in C, so
+    Python only joins rows: a Python call per cell is most of the time of a big export."""
+    columns, sources, listed, rest = _BIG[what]
+    if fmt == "csv":
+        cells = [_csv_cell(sql) if free else sql for _, sql, free in columns]
+        return f"SELECT {', '.join(cells)}, {_csv_cell(sources)} {rest}"
+    if fmt == "json":
+        keys = ", ".join(
+            f'"{name}": %s' if free else f'"{name}": "%s"' for name, _, free in columns
+        )
+        values = ", ".join(f"json_quote({sql})" if free else sql for _, sql, free in columns)
+        return f"SELECT format('{{{keys}, \"sources\": %s}}', {values}, {listed}) {rest}"
+    select = ", ".join(f"{sql} AS {name}" for name, sql, _ in columns)
+    return f"SELECT {select}, {sources} AS source {rest}"
+
+
+def _csv_cell(sql: str) -> str:
+    """csv.writer's minimal quoting, in SQL: quoted when holding a quote, a comma or a line
+    break, quotes doubled. (instr, not GLOB: GLOB stops at a NUL; no stored text has one.)"""
+    return (
+        f"CASE WHEN instr({sql}, '\"') OR instr({sql}, ',') OR instr({sql}, char(10))"
+        f" OR instr({sql}, char(13)) THEN '\"' || replace({sql}, '\"', '\"\"') || '\"'"
+        f" ELSE {sql} END"
+    )
+
+
+_EXPORT_SQL = {
+    "facts": _big_sql("facts", ""),
+    "claims": _big_sql("claims", ""),
     "meetings": """
         SELECT m.slug, m.name, m.city, coalesce(s.name, '') AS country, m.start_date,
                m.end_date, m.kind, coalesce(m.reported, '') AS reported, m.source
@@ -116,6 +177,8 @@ def write_export(
     CSV is lossless by default. `excel` is for opening in a spreadsheet, not for re-import:
     a byte-order mark so Excel reads UTF-8, and formula-looking cells defused.
     """
+    if what in _BIG and not excel and fmt in ("csv", "json", "jsonl"):
+        return _write_big(conn, what, fmt, out)
     columns, rows = export_rows(conn, what)
     n = 0
     if fmt == "csv":
@@ -124,15 +187,9 @@ def write_export(
             out.write("\ufeff")
             rows = (tuple(excel_safe(v) for v in row) for row in rows)
         writer.writerow(columns)
-        if what in ("facts", "claims") and not excel:
-            # The two big ones go straight from the cursor to the writer; counting them as
-            # they pass would cost a Python call per row, a count(*) costs milliseconds.
-            writer.writerows(rows)
-            n = conn.execute(f"SELECT count(*) FROM {what}").fetchone()[0]
-        else:
-            counted = _Counter(rows)
-            writer.writerows(counted)
-            n = counted.n
+        counted = _Counter(rows)
+        writer.writerows(counted)
+        n = counted.n
     elif fmt in ("json", "jsonl"):
         first = True
         if fmt == "json":
@@ -154,6 +211,32 @@ def write_export(
         n = counted.n
     else:
         raise CcmError(f"unknown export format {fmt!r}")
+    return n
+
+
+def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> int:
+    """The facts or claims export from text SQLite builds (`_big_sql`), a chunk of rows at
+    a time; the same bytes as csv.writer and the JSON encoder give (tests/test_scale_shapes.py)."""
+    cur = conn.execute(_big_sql(what, "csv" if fmt == "csv" else "json"))
+    cur.row_factory = None
+    n = 0
+    if fmt == "csv":
+        out.write(",".join(name for name, _, _ in _BIG[what][0]) + ",source\n")
+        line = ",".join
+        while rows := cur.fetchmany(CHUNK):
+            out.write("\n".join(map(line, rows)) + "\n")
+            n += len(rows)
+        return n
+    between = ",\n  " if fmt == "json" else "\n"
+    while rows := cur.fetchmany(CHUNK):
+        text = between.join([row[0] for row in rows])
+        if fmt == "json":
+            out.write(("[\n  " if not n else between) + text)
+        else:
+            out.write(text + "\n")
+        n += len(rows)
+    if fmt == "json":
+        out.write("\n]\n" if n else "[]\n")
     return n
 
 
