@@ -653,6 +653,33 @@ def test_check_finds_what_sqlite_cannot(builtin_db: Path) -> None:
     assert failed["foreign_key_check"].problems >= 1
 
 
+def test_check_counts_each_broken_rule_of_a_shared_scan(builtin_db: Path) -> None:
+    """The rules over facts are counted in one scan, and the ones a foreign key states are
+    answered by foreign_key_check; a broken rule still names its own rows, and only those."""
+    conn = sqlite3.connect(builtin_db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    ids = [r[0] for r in conn.execute("SELECT id FROM facts ORDER BY id LIMIT 6")]
+    conn.execute("UPDATE facts SET subject = 'stockpile destruction, ok' WHERE id = ?", (ids[0],))
+    conn.execute("UPDATE facts SET state = 'ZZZ' WHERE id = ?", (ids[1],))
+    conn.execute("UPDATE facts SET claim_count = 7 WHERE id = ?", (ids[2],))
+    conn.execute("UPDATE facts SET implied = 1 - implied WHERE id = ?", (ids[3],))
+    conn.execute("UPDATE facts SET meeting = 'nowhere' WHERE id = ?", (ids[4],))
+    conn.execute("UPDATE meetings SET slug = 'Lima 2007' WHERE slug = 'lima-2007'")
+    conn.commit()
+    conn.close()
+    failed = {c.name: c for c in run_checks(builtin_db) if not c.ok}
+    assert failed["codes, records and subjects are plain"].detail == f"facts {ids[0]}"
+    assert failed["every fact's state exists"].detail == f"facts {ids[1]}"
+    assert failed["claims are numbered from 0, as many as the fact counts"].problems == 1
+    assert str(ids[2]) in failed["claims are numbered from 0, as many as the fact counts"].detail
+    assert failed["implied agrees with the claims"].detail == f"facts {ids[3]}"
+    assert str(ids[4]) in failed["every fact's meeting exists"].detail
+    assert "Lima 2007" in failed["meeting slugs are plain"].detail
+    assert "every fact has a claim" not in failed
+    assert "every claim has its fact" not in failed
+    assert failed["foreign_key_check"].problems >= 2
+
+
 def test_check_flags_an_alias_that_mixes_scripts(builtin_db: Path) -> None:
     """A database from before aliases were checked may hold a homoglyph alias."""
     conn = sqlite3.connect(builtin_db)

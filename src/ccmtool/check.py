@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -56,146 +57,238 @@ def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def _invariants(conn: sqlite3.Connection) -> list[tuple[str, str, str, set[str]]]:
-    """(name, SQL selecting the offending rows' ids, what the ids are, tables needed)."""
+class _Rule(NamedTuple):
+    """An invariant: rows of `source` where `broken` holds break it; `shown` (selected from
+    `listed`, when the rows counted are not the rows to show) identifies them."""
+
+    name: str
+    source: str
+    broken: str
+    shown: str
+    what: str
+    needs: frozenset[str]
+    listed: str = ""
+    # (table, parent) of the foreign key that says the same: foreign_key_check answers it.
+    key: tuple[str, str] | None = None
+
+
+_FACTS = "facts f NOT INDEXED"  # in id order, the claims of each fact are visited in key order
+# Each fact with its claims counted: one ordered pass over both tables for three rules.
+_PER_FACT = (
+    "(SELECT f.id, f.claim_count, f.implied, count(c.fact) AS n, max(c.pos = 0) AS first,"
+    " min(c.implied) AS said FROM facts f NOT INDEXED LEFT JOIN claims c ON c.fact = f.id"
+    " GROUP BY f.id) f"
+)
+# The distinct (state, record, subject) of the facts, read from the facts_key index: the
+# rules on these columns alone look at a thousand keys, not at every fact.
+_KEYS = "(SELECT DISTINCT state, record, subject FROM facts) f"
+_CLAIMS = "claims c"
+_OTHER = ""  # a rule with a query of its own
+
+
+def _rules() -> list[_Rule]:
     from ccmtool import model
 
     meeting_records = _in(model.MEETING_RECORDS)
     instrument_records = _in(model.INSTRUMENT_RECORDS)
     action_records = _in(model.ACTION_RECORDS)
     obligation_records = _in(getattr(model, "OBLIGATION_RECORDS", ()))
+
+    def facts(name: str, broken: str, *needs: str, key: str = "") -> _Rule:
+        parent = ("facts", key) if key else None
+        return _Rule(
+            name, _FACTS, broken, "f.id", "facts", frozenset({"facts", *needs}), key=parent
+        )
+
+    def keys(name: str, broken: str) -> _Rule:
+        return _Rule(name, _KEYS, broken, "f.id", "facts", frozenset({"facts"}), _FACTS)
+
+    def per_fact(name: str, broken: str) -> _Rule:
+        return _Rule(name, _PER_FACT, broken, "f.id", "facts", frozenset({"facts", "claims"}))
+
+    def other(name: str, sql: str, what: str, *needs: str) -> _Rule:
+        return _Rule(name, _OTHER, sql, "", what, frozenset(needs))
+
     return [
-        (
-            "every fact has a claim",
-            # In id order (NOT INDEXED), the claims are visited in key order: 4x faster.
-            "SELECT f.id FROM facts f NOT INDEXED"
-            " WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.fact = f.id)",
-            "facts",
-            {"facts", "claims"},
-        ),
-        (
+        per_fact("every fact has a claim", "f.n = 0"),
+        _Rule(
             "every claim has its fact",
-            "SELECT c.fact FROM claims c"
-            " WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.id = c.fact)",
+            _CLAIMS,
+            "NOT EXISTS (SELECT 1 FROM facts f WHERE f.id = c.fact)",
+            "c.fact",
             "claims of facts",
-            {"facts", "claims"},
+            frozenset({"facts", "claims"}),
+            key=("claims", "facts"),
         ),
-        (
-            # The facts export and the views trust these two (they number the claims).
+        # The facts export and the views trust these two (they number the claims).
+        per_fact(
             "claims are numbered from 0, as many as the fact counts",
-            "SELECT f.id FROM facts f NOT INDEXED WHERE f.claim_count !="
-            " (SELECT count(*) FROM claims c WHERE c.fact = f.id) OR NOT EXISTS"
-            " (SELECT 1 FROM claims c WHERE c.fact = f.id AND c.pos = 0)",
-            "facts",
-            {"facts", "claims"},
+            "f.claim_count != f.n OR f.first IS NOT 1",
         ),
-        (
+        _Rule(
             "every claim has a source",
-            "SELECT fact FROM claims WHERE trim(source) = ''",
+            _CLAIMS,
+            "trim(c.source) = ''",
+            "c.fact",
             "claims of facts",
-            {"claims"},
+            frozenset({"claims"}),
         ),
-        (
+        facts(
             "every fact's state exists",
-            "SELECT f.id FROM facts f"
-            " WHERE NOT EXISTS (SELECT 1 FROM states s WHERE s.code = f.state)",
-            "facts",
-            {"facts", "states"},
+            "NOT EXISTS (SELECT 1 FROM states s WHERE s.code = f.state)",
+            "states",
+            key="states",
         ),
-        (
-            "every fact's record is known",
-            f"SELECT id FROM facts WHERE record NOT IN {_in(model.RECORDS)}",
-            "facts",
-            {"facts"},
+        keys("every fact's record is known", f"f.record NOT IN {_in(model.RECORDS)}"),
+        # The CSV and JSON exports write these columns unquoted (exporter._BIG); a fact's
+        # meeting is a meeting's slug (foreign_key_check), held to the rule below.
+        keys(
+            "codes, records and subjects are plain",
+            "f.state || f.record || f.subject GLOB '*[^A-Za-z0-9-]*'",
         ),
-        (
+        other(
+            "meeting slugs are plain",
+            "SELECT slug FROM meetings WHERE slug GLOB '*[^a-z0-9-]*' OR slug = ''",
+            "meetings",
+            "meetings",
+        ),
+        facts(
             "meeting records name a meeting",
-            f"SELECT f.id FROM facts f WHERE f.record IN {meeting_records} AND ("
-            " f.meeting IS NOT f.subject"
+            f"f.record IN {meeting_records} AND (f.meeting IS NOT f.subject"
             " OR NOT EXISTS (SELECT 1 FROM meetings m WHERE m.slug = f.subject))",
-            "facts",
-            {"facts", "meetings"},
+            "meetings",
         ),
-        (
+        facts(
             "every fact's meeting exists",
-            "SELECT f.id FROM facts f WHERE f.meeting IS NOT NULL"
+            "f.meeting IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.slug = f.meeting)",
-            "facts",
-            {"facts", "meetings"},
+            "meetings",
+            key="meetings",
         ),
-        (
+        facts(
             "instrument records name an instrument",
-            f"SELECT f.id FROM facts f WHERE f.record IN {instrument_records} AND ("
-            " f.instrument IS NOT f.subject"
+            f"f.record IN {instrument_records} AND (f.instrument IS NOT f.subject"
             " OR NOT EXISTS (SELECT 1 FROM instruments i WHERE i.slug = f.subject))",
-            "facts",
-            {"facts", "instruments"},
+            "instruments",
         ),
-        (
+        facts(
             "every fact's instrument exists",
-            "SELECT f.id FROM facts f WHERE f.instrument IS NOT NULL"
+            "f.instrument IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM instruments i WHERE i.slug = f.instrument)",
-            "facts",
-            {"facts", "instruments"},
+            "instruments",
+            key="instruments",
         ),
-        (
+        keys(
             "actions are known",
-            f"SELECT id FROM facts WHERE record IN {action_records}"
-            f" AND subject NOT IN {_in(model.ACTIONS)}",
-            "facts",
-            {"facts"},
+            f"f.record IN {action_records} AND f.subject NOT IN {_in(model.ACTIONS)}",
         ),
-        (
+        keys(
             "obligations are known",
-            f"SELECT id FROM facts WHERE record IN {obligation_records}"
-            f" AND subject NOT IN {_in(getattr(model, 'OBLIGATIONS', ()))}",
-            "facts",
-            {"facts"},
+            f"f.record IN {obligation_records}"
+            f" AND f.subject NOT IN {_in(getattr(model, 'OBLIGATIONS', ()))}",
         ),
-        (
-            "implied agrees with the claims",
-            "SELECT f.id FROM facts f NOT INDEXED WHERE f.implied IS NOT"
-            " coalesce((SELECT min(c.implied) FROM claims c WHERE c.fact = f.id), f.implied)",
-            "facts",
-            {"facts", "claims"},
-        ),
-        (
+        per_fact("implied agrees with the claims", "f.n > 0 AND f.implied IS NOT f.said"),
+        other(
             "instruments' meetings exist",
             "SELECT i.slug FROM instruments i WHERE i.meeting IS NOT NULL AND i.meeting != ''"
             " AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.slug = i.meeting)",
             "instruments",
-            {"instruments", "meetings"},
+            "instruments",
+            "meetings",
         ),
-        (
+        other(
             "counts' meetings exist",
             "SELECT c.meeting FROM counts c"
             " WHERE NOT EXISTS (SELECT 1 FROM meetings m WHERE m.slug = c.meeting)",
             "counts of meetings",
-            {"counts", "meetings"},
+            "counts",
+            "meetings",
         ),
-        (
+        other(
             "aliases' states exist",
             "SELECT a.alias FROM aliases a"
             " WHERE NOT EXISTS (SELECT 1 FROM states s WHERE s.code = a.state)",
             "aliases",
-            {"aliases", "states"},
+            "aliases",
+            "states",
         ),
-        (
+        other(
             "meetings, instruments and counts have sources",
             "SELECT 'meeting ' || slug FROM meetings WHERE trim(source) = ''"
             " UNION ALL SELECT 'instrument ' || slug FROM instruments WHERE trim(source) = ''"
             " UNION ALL SELECT 'count ' || meeting FROM counts WHERE trim(source) = ''",
             "",
-            {"meetings", "instruments", "counts"},
+            "meetings",
+            "instruments",
+            "counts",
         ),
-        (
+        other(
             "meetings end on or after they start",
             "SELECT slug FROM meetings WHERE start_date != '' AND end_date != ''"
             " AND end_date < start_date",
             "meetings",
-            {"meetings"},
+            "meetings",
         ),
     ]
+
+
+def _counted(conn: sqlite3.Connection, rules: list[_Rule]) -> dict[str, int]:
+    """How many rows break each rule, counted with one scan per source for all its rules
+    (each rule alone costs nearly a whole scan); rules foreign_key_check answers are left
+    to it. A scan SQLite cannot finish (a corrupt page) counts nothing: its rules are then
+    asked one by one, and fail with the reason."""
+    counted: dict[str, int] = {}
+    for source in (_FACTS, _KEYS, _PER_FACT, _CLAIMS):
+        scanned = [r for r in rules if r.source == source and r.key is None]
+        if not scanned:
+            continue
+        sums = ", ".join(f"coalesce(sum(CASE WHEN {r.broken} THEN 1 END), 0)" for r in scanned)
+        try:
+            counts = conn.execute(f"SELECT {sums} FROM {source}").fetchone()
+        except sqlite3.DatabaseError:
+            continue
+        counted.update(zip((r.name for r in scanned), counts, strict=True))
+    return counted
+
+
+def _declared_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """(table, parent) of the foreign keys the schema declares on facts and claims."""
+    try:
+        return {
+            (table, str(row[2]))
+            for table in ("facts", "claims")
+            for row in conn.execute(f"PRAGMA foreign_key_list({table})")
+        }
+    except sqlite3.DatabaseError:
+        return set()
+
+
+def _invariants(
+    conn: sqlite3.Connection,
+    rules: list[_Rule],
+    counted: dict[str, int],
+    orphans: dict[tuple[str, str], int] | None,
+) -> list[Check]:
+    """A result for every rule: passed when its count (or, for a declared foreign key,
+    foreign_key_check) says no row breaks it; otherwise the rule is asked alone for the
+    rows to show and their number."""
+    declared = _declared_keys(conn) if orphans is not None else set()
+    results = []
+    for rule in rules:
+        if rule.key is not None and rule.key in declared:
+            count = (orphans or {}).get(rule.key, 0)
+        else:
+            count = counted.get(rule.name, -1)
+        if count == 0 and rule.source != _OTHER:
+            results.append(Check(rule.name, 0))
+            continue
+        sql = rule.broken
+        if rule.source != _OTHER:
+            sql = f"SELECT {rule.shown} FROM {rule.listed or rule.source} WHERE {rule.broken}"
+        results.append(
+            _guarded(rule.name, functools.partial(_count, conn, rule.name, sql, rule.what))
+        )
+    return results
 
 
 # A valid stored date, in SQL: empty, or YYYY, YYYY-MM or YYYY-MM-DD that SQLite's date()
@@ -211,16 +304,20 @@ _VALID_DATE = """(
 )"""
 
 
-def _dates(conn: sqlite3.Connection, tables: set[str]) -> Check:
+_CLAIM_DATES = (("claims", "date"),)
+_OTHER_DATES = (
+    ("facts", "date"),
+    ("meetings", "start_date"),
+    ("meetings", "end_date"),
+    ("instruments", "date"),
+)
+
+
+def _dates(
+    conn: sqlite3.Connection, tables: set[str], columns: tuple[tuple[str, str], ...]
+) -> Check:
     """Every stored date is a real ISO 8601 date at some precision (the same rule as
     `dates.check_date`, in SQL so that half a million rows take one scan)."""
-    columns = [
-        ("facts", "date"),
-        ("claims", "date"),
-        ("meetings", "start_date"),
-        ("meetings", "end_date"),
-        ("instruments", "date"),
-    ]
     bad: list[tuple[str]] = []
     total = 0
     for table, column in columns:
@@ -233,6 +330,12 @@ def _dates(conn: sqlite3.Connection, tables: set[str]) -> Check:
             total += conn.execute(f"SELECT count(*) {where}").fetchone()[0]
             bad.extend((f"{table}.{column} {value!r}",) for (value,) in found)
     return Check("dates are ISO 8601", total, _sample(bad) if bad else "")
+
+
+def _merge(first: Check, second: Check) -> Check:
+    """One check's result from two halves run apart."""
+    detail = ", ".join(d for d in (first.detail, second.detail) if d)
+    return Check(first.name, first.problems + second.problems, detail)
 
 
 def _aliases(conn: sqlite3.Connection, tables: set[str]) -> Check:
@@ -266,13 +369,15 @@ def _integrity(conn: sqlite3.Connection, quick: bool) -> Check:
     return Check(pragma, len(messages), "; ".join(messages[:3]))
 
 
-def _foreign_keys(conn: sqlite3.Connection) -> Check:
+def _foreign_keys(conn: sqlite3.Connection, orphans: dict[tuple[str, str], int]) -> Check:
+    """foreign_key_check; `orphans` gets the count for each (table, parent)."""
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
     if not rows:
         return Check("foreign_key_check", 0)
     by_table: dict[str, int] = {}
     for row in rows:
         by_table[row[0]] = by_table.get(row[0], 0) + 1
+        orphans[(row[0], row[2])] = orphans.get((row[0], row[2]), 0) + 1
     detail = ", ".join(f"{n} in {t}" for t, n in sorted(by_table.items()))
     return Check("foreign_key_check", len(rows), f"rows pointing nowhere: {detail}")
 
@@ -295,6 +400,41 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
         except sqlite3.DatabaseError:
             return conn  # corrupt: let the checks say so
     raise CcmError(f"{path}: cannot be opened: {last}")
+
+
+class _SQLiteChecks:
+    """integrity_check, foreign_key_check and the dates of the claims, on a connection of
+    their own in a thread of their own: SQLite lets go of the GIL while it works, so on two
+    cores these run beside ccm's invariants, and the check takes the time of the longer
+    half. Each statement reads its own snapshot, as the checks always did."""
+
+    def __init__(self, path: Path, quick: bool, tables: set[str]) -> None:
+        self.path, self.quick, self.tables = path, quick, tables
+        self.results: list[Check] = []
+        self.dates = Check("dates are ISO 8601", 0)
+        self.orphans: dict[tuple[str, str], int] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        try:
+            conn = _open_readonly(self.path)
+            try:
+                self.results.append(
+                    _guarded("integrity_check", lambda: _integrity(conn, self.quick))
+                )
+                orphans: dict[tuple[str, str], int] = {}
+                found = _guarded("foreign_key_check", lambda: _foreign_keys(conn, orphans))
+                self.results.append(found)
+                if "cannot run" not in found.detail:
+                    self.orphans = orphans
+                self.dates = _guarded(
+                    "dates are ISO 8601", lambda: _dates(conn, self.tables, _CLAIM_DATES)
+                )
+            finally:
+                conn.close()
+        except BaseException as exc:  # handed to the main thread, which raises it
+            self.error = exc
 
 
 def run_checks(path: Path, *, quick: bool = False) -> list[Check]:
@@ -326,12 +466,19 @@ def run_checks(path: Path, *, quick: bool = False) -> list[Check]:
             return results
         note = "" if version == db.SCHEMA_VERSION else f"{version}; upgraded when next opened"
         results.append(Check("schema version", 0, note or str(version)))
-        results.append(_guarded("integrity_check", lambda: _integrity(conn, quick)))
-        results.append(_guarded("foreign_key_check", lambda: _foreign_keys(conn)))
-        for name, sql, what, needs in _invariants(conn):
-            if needs <= tables:
-                results.append(_guarded(name, functools.partial(_count, conn, name, sql, what)))
-        results.append(_guarded("dates are ISO 8601", lambda: _dates(conn, tables)))
+        sqlite_checks = _SQLiteChecks(path, quick, tables)
+        sqlite_checks.thread.start()
+        try:
+            rules = [r for r in _rules() if r.needs <= tables]
+            counted = _counted(conn, rules)
+            dates = _guarded("dates are ISO 8601", lambda: _dates(conn, tables, _OTHER_DATES))
+        finally:
+            sqlite_checks.thread.join()
+        if sqlite_checks.error is not None:
+            raise sqlite_checks.error
+        results.extend(sqlite_checks.results)
+        results.extend(_invariants(conn, rules, counted, sqlite_checks.orphans))
+        results.append(_merge(dates, sqlite_checks.dates))
         results.append(_guarded("aliases are plain spellings", lambda: _aliases(conn, tables)))
         return results
     finally:
