@@ -13,10 +13,24 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO, cast
 
 CHUNK = 5000  # rows measured at a time; one chunk is all that is ever held
+# A character that may not take exactly one column (render.char_width): none below U+0300
+# combines or is wide, so text without one is as wide as it is long ("Côte d'Ivoire").
+_not_narrow = re.compile("[^\x00-\u02ff]").search
+
+
+def _narrow(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("latin-1")  # a copy, where a search looks at each character
+        return True
+    except UnicodeEncodeError:
+        return _not_narrow(text) is None
 
 
 def _plain_column(values: tuple[Any, ...]) -> list[str] | None:
@@ -30,6 +44,15 @@ def _plain_column(values: tuple[Any, ...]) -> list[str] | None:
     return list(values)
 
 
+def _flat(rows: list[Sequence[Any]], n: int) -> list[Any]:
+    """A chunk's cells in one list, row after row: column i is the slice [i::n], so each
+    column is measured and converted by C-level calls, not a Python call per cell."""
+    flat = list(itertools.chain.from_iterable(rows))
+    if len(flat) != n * len(rows):
+        raise ValueError(f"rows of {n} cells expected")
+    return flat
+
+
 class _Stats:
     """What the table needs from every row: column widths and right alignment."""
 
@@ -41,48 +64,52 @@ class _Stats:
         self.numbers = [True] * self.n  # every value a number or nothing, so far
         self.any_number = [False] * self.n
 
-    def add(self, rows: list[Sequence[Any]]) -> list[tuple[str, ...]]:
-        """The chunk's cells, measured."""
+    def add(self, rows: list[Sequence[Any]]) -> list[str]:
+        """The chunk's cells as text (see _flat), measured."""
         from ccmtool.render import _cell, _is_number, width
 
-        columns = list(zip(*rows, strict=True))
-        cells: list[list[str]] = []
-        for i, values in enumerate(columns):
-            if self.numbers[i]:
+        flat = _flat(rows, self.n)
+        for i in range(self.n):
+            values = flat[i :: self.n]
+            if self.numbers[i] and set(map(type, values)) <= {str, type(None)}:
+                # all text: a number column only while every cell is empty so far
+                self.numbers[i] = not any(values)
+            elif self.numbers[i]:
                 for v in values:
                     if _is_number(v):
                         self.any_number[i] = True
                     elif v is not None and v != "":
                         self.numbers[i] = False
                         break
-            col = _plain_column(values)
+            col = _plain_column(tuple(values))
             if col is None:
                 col = [_cell("", v, False) for v in values]
-            joined = "".join(col)
-            if joined.isascii():
+                flat[i :: self.n] = col
+            if _narrow("".join(col)):
                 longest = max(map(len, col), default=0)
             else:
                 longest = max(map(width, col), default=0)
             self.natural[i] = max(self.natural[i], longest)
-            cells.append(col)
-        return list(zip(*cells, strict=True))
+        return flat
 
     def right(self) -> list[bool]:
         return [a and b for a, b in zip(self.numbers, self.any_number, strict=True)]
 
 
 class _Spool:
-    """Chunks of cells set aside until the widths are known: the first in memory, the rest
-    as lines of text in an anonymous temporary file. Each line starts with its separator, a
-    character found in none of its chunk's cells (reading lines back is C-fast; unpickling
-    millions of small strings is not)."""
+    """Chunks of cells (see _flat) set aside until the widths are known: the first in
+    memory, the rest as text in an anonymous temporary file, one block per chunk, its cells
+    split by a character found in none of them. A block is written and read back in one
+    call (reading millions of lines one by one, or unpickling small strings, is not fast)."""
 
-    def __init__(self) -> None:
-        self.first: list[tuple[str, ...]] | None = None
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.first: list[str] | None = None
         self.file: TextIO | None = None
+        self.blocks: list[tuple[str, int]] = []  # (separator, length) of each block
         self.count = 0
 
-    def put(self, cells: list[tuple[str, ...]]) -> None:
+    def put(self, cells: list[str]) -> None:
         self.count += 1
         if self.first is None:
             self.first = cells
@@ -94,20 +121,29 @@ class _Spool:
             self.file = cast(
                 TextIO,
                 tempfile.TemporaryFile(  # noqa: SIM115
-                    "w+", encoding="utf-8", errors="surrogatepass", newline="\n"
+                    "w+", encoding="utf-8", errors="surrogatepass", newline=""
                 ),
             )
-        text = "".join("".join(row) for row in cells)
+        text = "".join(cells)
         sep = next(c for c in _separators() if c not in text)
-        self.file.writelines(sep + sep.join(row) + "\n" for row in cells)
+        block = sep.join(cells)
+        self.file.write(block)
+        self.blocks.append((sep, len(block)))
 
     def __iter__(self) -> Iterator[Sequence[str]]:
+        n = self.n
+        for cells in self.chunks():
+            for k in range(0, len(cells), n):
+                yield cells[k : k + n]
+
+    def chunks(self) -> Iterator[list[str]]:
+        """The cells again, a chunk at a time."""
         if self.first is not None:
-            yield from self.first
+            yield self.first
         if self.file is not None:
             self.file.seek(0)
-            for line in self.file:
-                yield line[1:-1].split(line[0])
+            for sep, size in self.blocks:
+                yield self.file.read(size).split(sep)
             self.file.close()
 
 
@@ -125,7 +161,7 @@ def write_table(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) ->
     from ccmtool.render import GAP, pad
 
     stats = _Stats(names)
-    spool = _Spool()
+    spool = _Spool(len(names))
     it = iter(rows)
     while chunk := list(itertools.islice(it, CHUNK)):
         spool.put(stats.add(chunk))
@@ -135,17 +171,32 @@ def write_table(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) ->
     header = GAP.join(pad(h, w, r) for h, w, r in zip(names, widths, right, strict=True))
     out.write(header.rstrip() + "\n" + GAP.join("-" * w for w in widths) + "\n")
     # Unfitted, a bar (`ccm stats`) is padded like any cell: render.draw scales none.
-    # str.format pads by characters, which is columns for ASCII; other rows pad by width.
-    fmt = GAP.join(
+    row = GAP.join(
         "{}" if not w else f"{{:{'>' if r else '<'}{w}}}"
         for w, r in zip(widths, right, strict=True)
-    ).format
-    for row in spool:
-        line = fmt(*row)
-        if not line.isascii():
-            line = GAP.join(pad(c, w, r) for c, w, r in zip(row, widths, right, strict=True))
-        out.write(line.rstrip() + "\n")
+    )
+    n = len(names)
+    for cells in spool.chunks():
+        # A chunk at a time, in one str.format call and one write. str.format pads by
+        # characters, which is by columns while every character takes one; a line where
+        # one may not is padded by width.
+        block = _rows_format(row, len(cells) // n).format(*cells)
+        block = "\n".join(map(str.rstrip, block.split("\n")))
+        if not _narrow(block):
+            lines = block.split("\n")
+            for k, line in enumerate(lines):
+                if not _narrow(line):
+                    padded = zip(cells[k * n : k * n + n], widths, right, strict=True)
+                    lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded).rstrip()
+            block = "\n".join(lines)
+        out.write(block + "\n")
     return True
+
+
+@functools.lru_cache(maxsize=4)
+def _rows_format(row: str, count: int) -> str:
+    """The format of `count` lines of `row`: a chunk of cells is formatted in one call."""
+    return "\n".join([row] * count)
 
 
 def write_json(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
@@ -217,22 +268,24 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
     from ccmtool.render import _cell
 
     escape = operator.methodcaller("replace", "|", "\\|")
+    n = len(names)
     widths = [len(h) + tabulate.MIN_PADDING for h in names]
-    spool = _Spool()
+    spool = _Spool(n)
     plain = not tabulate.WIDE_CHARS_MODE and "\x1b" not in "".join(names)
     it = iter(rows)
     while chunk := list(itertools.islice(it, CHUNK)):
-        cells = []
-        for i, values in enumerate(zip(*chunk, strict=True)):
-            col = _plain_column(values) or [_cell("", v, False) for v in values]
+        cells = _flat(chunk, n)
+        for i in range(n):
+            values = cells[i::n]
+            col = _plain_column(tuple(values)) or [_cell("", v, False) for v in values]
             joined = "".join(col)
             if "|" in joined:
                 col = list(map(escape, col))
             col = list(map(str.strip, col))
             plain = plain and "\x1b" not in joined
             widths[i] = max(widths[i], max(map(len, col), default=0))
-            cells.append(col)
-        spool.put(list(zip(*cells, strict=True)))
+            cells[i::n] = col
+        spool.put(cells)
     if not spool.count:
         out.write("(no rows)\n")
         return
@@ -240,9 +293,10 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
         table = [list(row) for row in spool]
         out.write(tabulate.tabulate(table, names, "github", disable_numparse=True) + "\n")
         return
-    line = ("| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |\n").format
-    out.write(line(*names) + "|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
-    out.writelines(line(*row) for row in spool)
+    row = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
+    out.write(row.format(*names) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
+    for cells in spool.chunks():
+        out.write(_rows_format(row, len(cells) // n).format(*cells) + "\n")
 
 
 def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> None:
