@@ -22,11 +22,11 @@ CHUNK = 5000  # rows fetched and written at a time
 # The two big exports, column by column: (name, SQL, free text). Free text may hold any
 # character; the other columns hold codes, vocabulary words, slugs and ISO dates, which the
 # contract keeps to letters, digits and '-' (`ccm check` tests every row for it), so they
-# need no quoting or escaping in CSV or JSON. Both read each event's claim 0 in key order, its event found
-# by id: one ordered scan, no sort. Only an event with several claims aggregates them
-# (claim_count says which; the claims of one fact are visited in pos order). The covering
-# index on states saves a second lookup per row (with no statistics the planner would not
-# pick it by itself).
+# need no quoting or escaping in CSV or JSON. Both read each event's claim 0 in key order,
+# its event found by id: one ordered scan, no sort. Only an event with several claims
+# aggregates them (claim_count says which; the claims of one fact are visited in pos
+# order). The covering index on states saves a second lookup per row (with no statistics
+# the planner would not pick it by itself).
 _MANY = "(SELECT group_concat({0}, {1}) FROM claims e WHERE e.fact = f.id)"
 _BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
     # name: (columns but the sources, sources as one ' | ' cell, sources as a JSON list, rest)
