@@ -27,9 +27,8 @@ CHUNK = 5000  # rows fetched and written at a time
 # aggregates them (claim_count says which; the claims of one fact are visited in pos
 # order). The covering index on states saves a second lookup per row (with no statistics
 # the planner would not pick it by itself).
-_MANY = "(SELECT group_concat({0}, {1}) FROM claims e WHERE e.fact = f.id)"
-_BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
-    # name: (columns but the sources, sources as one ' | ' cell, sources as a JSON list, rest)
+_BIG: dict[str, tuple[list[tuple[str, str, bool]], bool, str]] = {
+    # name: (columns but the sources, several claims per row, the rest of the query)
     "facts": (
         [
             ("state", "s.name", True),
@@ -40,12 +39,7 @@ _BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
             ("meeting", "coalesce(f.meeting, '')", False),
             ("detail", "f.detail", True),
         ],
-        "CASE WHEN f.claim_count = 1 THEN c.source ELSE "
-        + _MANY.format("source", "' | '")
-        + " END",
-        "'[' || CASE WHEN f.claim_count = 1 THEN json_quote(c.source) ELSE "
-        + _MANY.format("json_quote(source)", "', '")
-        + " END || ']'",
+        True,
         """FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
         WHERE c.pos = 0 ORDER BY c.fact""",
@@ -61,8 +55,7 @@ _BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
             ("meeting", "coalesce(f.meeting, '')", False),
             ("detail", "c.detail", True),
         ],
-        "c.source",
-        "'[' || json_quote(c.source) || ']'",
+        False,
         """FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
         ORDER BY c.fact, c.pos""",
@@ -70,30 +63,48 @@ _BIG: dict[str, tuple[list[tuple[str, str, bool]], str, str, str]] = {
 }
 
 
+def _sources(many: bool, one: str, joined: str) -> str:
+    """The sources cell: `one` of claim 0 (c.source), or for an event with several claims
+    `joined` of all of them, aggregated over its claims (source) in one subquery."""
+    if not many:
+        return one
+    return (
+        f"CASE WHEN f.claim_count = 1 THEN {one}"
+        f" ELSE (SELECT {joined} FROM claims e WHERE e.fact = f.id) END"
+    )
+
+
 def _big_sql(what: str, fmt: str) -> str:
-    """The SELECT of a big export: plain values, or (fmt csv) each row's CSV cells with the
-    free text quoted as csv.writer quotes it, or (fmt json) each row as one JSON object, the
-    text `json.dumps(record, ensure_ascii=False)` gives. SQLite builds the text in C, so
-    Python only joins rows: a Python call per cell is most of the time of a big export."""
-    columns, sources, listed, rest = _BIG[what]
+    """The SELECT of a big export: plain values, or (fmt csv) each row as a CSV line with
+    the free text quoted as csv.writer quotes it, or (fmt json) each row as one JSON object,
+    the text `json.dumps(record, ensure_ascii=False)` gives. SQLite builds the text in C, so
+    Python only joins rows: a Python call (or object) per cell is most of a big export."""
+    columns, many, rest = _BIG[what]
+    all_sources = "group_concat(source, ' | ')"
     if fmt == "csv":
         cells = [_csv_cell(sql) if free else sql for _, sql, free in columns]
-        return f"SELECT {', '.join(cells)}, {_csv_cell(sources)} {rest}"
+        cells.append(_sources(many, _csv_cell("c.source"), _csv_cell(all_sources)))
+        return f"SELECT format('{','.join(['%s'] * len(cells))}', {', '.join(cells)}) {rest}"
     if fmt == "json":
         keys = ", ".join(
             f'"{name}": %s' if free else f'"{name}": "%s"' for name, _, free in columns
         )
         values = ", ".join(f"json_quote({sql})" if free else sql for _, sql, free in columns)
+        listed = _sources(
+            many,
+            "'[' || json_quote(c.source) || ']'",
+            "'[' || group_concat(json_quote(source), ', ') || ']'",
+        )
         return f"SELECT format('{{{keys}, \"sources\": %s}}', {values}, {listed}) {rest}"
     select = ", ".join(f"{sql} AS {name}" for name, sql, _ in columns)
-    return f"SELECT {select}, {sources} AS source {rest}"
+    return f"SELECT {select}, {_sources(many, 'c.source', all_sources)} AS source {rest}"
 
 
 def _csv_cell(sql: str) -> str:
-    """csv.writer's minimal quoting, in SQL: quoted when holding a quote, a comma or a line
+    """csv.writer's minimal quoting, in SQL: quoted when holding a comma, a quote or a line
     break, quotes doubled. (instr, not GLOB: GLOB stops at a NUL; no stored text has one.)"""
     return (
-        f"CASE WHEN instr({sql}, '\"') OR instr({sql}, ',') OR instr({sql}, char(10))"
+        f"CASE WHEN instr({sql}, ',') OR instr({sql}, '\"') OR instr({sql}, char(10))"
         f" OR instr({sql}, char(13)) THEN '\"' || replace({sql}, '\"', '\"\"') || '\"'"
         f" ELSE {sql} END"
     )
@@ -222,17 +233,12 @@ def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> in
     n = 0
     if fmt == "csv":
         out.write(",".join(name for name, _, _ in _BIG[what][0]) + ",source\n")
-        line = ",".join
-        while rows := cur.fetchmany(CHUNK):
-            out.write("\n".join(map(line, rows)) + "\n")
-            n += len(rows)
-        return n
     between = ",\n  " if fmt == "json" else "\n"
     while rows := cur.fetchmany(CHUNK):
         text = between.join([row[0] for row in rows])
         if fmt == "json":
             out.write(("[\n  " if not n else between) + text)
-        else:
+        else:  # a CSV line or a JSON object on each line
             out.write(text + "\n")
         n += len(rows)
     if fmt == "json":
