@@ -19,6 +19,7 @@ from ccmtool.model import split_sources
 
 CHUNK = 5000  # rows fetched and written at a time
 
+
 # The two big exports, column by column: (name, SQL, free text). Free text may hold any
 # character; the other columns hold codes, vocabulary words, slugs and ISO dates, which the
 # contract keeps to letters, digits and '-' (`ccm check` tests every row for it), so they
@@ -27,18 +28,24 @@ CHUNK = 5000  # rows fetched and written at a time
 # aggregates them (claim_count says which; the claims of one fact are visited in pos
 # order). The covering index on states saves a second lookup per row (with no statistics
 # the planner would not pick it by itself).
+def _columns(of: str) -> list[tuple[str, str, bool]]:
+    """The contract's columns but the sources, date and detail taken from `of`: f, the
+    event's (one row per event), or c, each claim's own (one row per claim)."""
+    return [
+        ("state", "s.name", True),
+        ("code", "f.state", False),
+        ("record", "f.record", False),
+        ("subject", "f.subject", False),
+        ("date", f"{of}.date", False),
+        ("meeting", "coalesce(f.meeting, '')", False),
+        ("detail", f"{of}.detail", True),
+    ]
+
+
 _BIG: dict[str, tuple[list[tuple[str, str, bool]], bool, str]] = {
     # name: (columns but the sources, several claims per row, the rest of the query)
     "facts": (
-        [
-            ("state", "s.name", True),
-            ("code", "f.state", False),
-            ("record", "f.record", False),
-            ("subject", "f.subject", False),
-            ("date", "f.date", False),
-            ("meeting", "coalesce(f.meeting, '')", False),
-            ("detail", "f.detail", True),
-        ],
+        _columns("f"),
         True,
         """FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
@@ -46,15 +53,7 @@ _BIG: dict[str, tuple[list[tuple[str, str, bool]], bool, str]] = {
     ),
     # One row per claim: each source with its own date and wording (lossless).
     "claims": (
-        [
-            ("state", "s.name", True),
-            ("code", "f.state", False),
-            ("record", "f.record", False),
-            ("subject", "f.subject", False),
-            ("date", "c.date", False),
-            ("meeting", "coalesce(f.meeting, '')", False),
-            ("detail", "c.detail", True),
-        ],
+        _columns("c"),
         False,
         """FROM claims c JOIN facts f ON f.id = c.fact
         JOIN states s INDEXED BY states_names ON s.code = f.state
