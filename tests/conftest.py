@@ -29,7 +29,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("HOME", "XDG_DATA_HOME", "APPDATA", "USERPROFILE"):
         monkeypatch.setenv(var, str(home))
     monkeypatch.delenv("CCM_DB", raising=False)
-    # A UTF-8 locale, whatever the machine's: cut cells end in '…' (render.ellipsis).
+    # A UTF-8 locale, whatever the machine's (names and sources are UTF-8 text).
     for var in ("LC_ALL", "LC_CTYPE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")

@@ -2,7 +2,7 @@
 format (Markdown, LaTeX, HTML... through tabulate).
 
 - `table` is for a person at a terminal: it fits the terminal's width (or COLUMNS), cutting
-  long cells with '…', and shows sources compactly (the first site and how many more). With
+  long cells with '...', and shows sources compactly (the first site and how many more). With
   no terminal and no COLUMNS (a pipe, a file) or with `--wide`, nothing is cut.
 - Machine formats carry raw values: ISO dates, numbers as numbers, null for nothing, and
   `sources` as a list in JSON (joined with ' | ' in CSV and TSV, as in the data contract).
@@ -31,17 +31,10 @@ FORMATS = ("table", *MACHINE_FORMATS, "markdown")
 # Our names for tabulate styles; any other tabulate format name is passed through.
 _ALIASES = {"markdown": "github"}
 SOURCES = "sources"  # a column of citations joined with ' | '
-ELLIPSIS = "…"
-
-
-def ellipsis() -> str:
-    """'…' in a UTF-8 locale, else '...': other terminals draw its 3 bytes as 3 cells. The
-    user's LC_ALL or LANG decide; Python itself sets LC_CTYPE=C.UTF-8 in a C locale."""
-    chosen = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    ctype = os.environ.get("LC_CTYPE", "")
-    if not os.environ.get("LC_ALL") and ctype.lower() not in ("", "c.utf-8", "c.utf8", "utf-8"):
-        chosen = ctype
-    return ELLIPSIS if "utf8" in chosen.lower().replace("-", "") else "..."
+# The mark of a cut cell: three dots, not '…'. A terminal (or tmux, or a tool counting
+# bytes) that does not take '…' as UTF-8 draws its three bytes as three cells, and a line
+# fitted to 80 columns overflows to 82; three dots are three cells everywhere.
+ELLIPSIS = "..."
 
 
 GAP = "  "  # between the columns of a table
@@ -152,12 +145,12 @@ def width(text: str) -> int:
 
 
 def cut(text: str, room: int) -> str:
-    """The text, or as much as fits in `room` columns followed by '…'."""
+    """The text, or as much as fits in `room` columns followed by '...'."""
     if width(text) <= room:
         return text
     if room <= 0:
         return ""
-    mark = ellipsis()[:room]
+    mark = ELLIPSIS[:room]
     out, used = [], 0
     for ch in text:
         w = char_width(ch)
@@ -169,7 +162,7 @@ def cut(text: str, room: int) -> str:
 
 
 def cut_sources(text: str, room: int) -> str:
-    """A compact sources cell cut to fit, keeping how many more there are ('icbl.o… +2')."""
+    """A compact sources cell cut to fit, keeping how many more there are ('icbl... +2')."""
     more = re.fullmatch(r"(.*)( \+\d+)", text)
     if more is None or width(text) <= room or room < len(more[2]) + 2:
         return cut(text, room)
