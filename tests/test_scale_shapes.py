@@ -57,12 +57,18 @@ def test_streamed_json_csv_and_markdown_are_the_libraries_own() -> None:
     assert out.getvalue() == "[]\n"
 
 
-def test_export_json_lines_match_json_dumps() -> None:
-    columns = ["state", "reported", "detail", "source"]
-    rows = [("A", "", 'quote " and \\', "s1 | s2"), ("B", 3, "ünï", ""), ("C", None, "", None)]
-    texts = list(exporter._json_texts(columns, iter(rows)))
-    expected = [json.dumps(exporter._json_record(columns, r), ensure_ascii=False) for r in rows]
-    assert texts == expected
+def test_export_json_lines_match_json_dumps(tmp_path: Path) -> None:
+    db_path = tmp_path / "ccm.db"
+    assert CliRunner().invoke(app, ["init", "--db", str(db_path)]).exit_code == 0
+    conn = sqlite3.connect(db_path)
+    for what in ("meetings", "states"):
+        columns, rows = exporter.export_rows(conn, what)
+        got = io.StringIO()
+        exporter.write_export(conn, what, "jsonl", got)
+        records = [exporter._json_record(columns, r) for r in rows]
+        texts = got.getvalue().splitlines()
+        expected = [json.dumps(r, ensure_ascii=False) for r in records]
+        assert texts == expected and texts
 
 
 def test_actions_come_from_a_cursor(tmp_path: Path) -> None:

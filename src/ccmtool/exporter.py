@@ -204,7 +204,8 @@ def write_export(
         first = True
         if fmt == "json":
             out.write("[")
-        for text in _json_texts(columns, rows):
+        for row in rows:  # the small tables: the big two are written by _write_big
+            text = json.dumps(_json_record(columns, row), ensure_ascii=False)
             if fmt == "json":
                 out.write(("\n  " if first else ",\n  ") + text)
             else:
@@ -226,7 +227,7 @@ def write_export(
 
 def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> int:
     """The facts or claims export from text SQLite builds (`_big_sql`), a chunk of rows at
-    a time; the same bytes as csv.writer and the JSON encoder give (tests/test_scale_shapes.py)."""
+    a time; the same bytes as csv.writer and the JSON encoder give (tests/test_export_text.py)."""
     cur = conn.execute(_big_sql(what, "csv" if fmt == "csv" else "json"))
     cur.row_factory = None
     n = 0
@@ -243,29 +244,6 @@ def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> in
     if fmt == "json":
         out.write("\n]\n" if n else "[]\n")
     return n
-
-
-def _json_texts(columns: list[str], rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
-    """Each row as `json.dumps(_json_record(...), ensure_ascii=False)` writes it, without a
-    dict per row: the plain values go through the C encoder in one call, a NUL between them
-    (JSON escapes every NUL inside a string), and the keys are encoded once."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=("\x00", ":")).encode
-    text = json.JSONEncoder(ensure_ascii=False).encode
-    listed = [i for i, c in enumerate(columns) if c in ("source", "aliases")]
-    plain = [i for i in range(len(columns)) if i not in listed]
-    names = [columns[i] for i in plain] + [
-        "sources" if columns[i] == "source" else columns[i] for i in listed
-    ]
-    keys = [text(n) + ": " for n in names]
-    reported = plain.index(columns.index("reported")) if "reported" in columns else -1
-    for row in rows:
-        values = [row[i] for i in plain]
-        if reported >= 0 and values[reported] == "":
-            values[reported] = None
-        parts = encode(values)[1:-1].split("\x00") if values else []
-        for i in listed:
-            parts.append("[" + ", ".join(map(text, split_sources(row[i] or ""))) + "]")
-        yield "{" + ", ".join(map(str.__add__, keys, parts)) + "}"
 
 
 def _json_record(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def _narrow(text: str) -> bool:
         return _not_narrow(text) is None
 
 
-def _plain_column(values: tuple[Any, ...]) -> list[str] | None:
+def _plain_column(values: Sequence[Any]) -> list[str] | None:
     """A column of cells as `render._cell` gives them, when every value is text with no
     line break or tab (the common case, done without a Python call per cell); else None."""
     if set(map(type, values)) != {str}:
@@ -81,7 +81,7 @@ class _Stats:
                     elif v is not None and v != "":
                         self.numbers[i] = False
                         break
-            col = _plain_column(tuple(values))
+            col = _plain_column(values)
             if col is None:
                 col = [_cell("", v, False) for v in values]
                 flat[i :: self.n] = col
@@ -277,7 +277,7 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
         cells = _flat(chunk, n)
         for i in range(n):
             values = cells[i::n]
-            col = _plain_column(tuple(values)) or [_cell("", v, False) for v in values]
+            col = _plain_column(values) or [_cell("", v, False) for v in values]
             joined = "".join(col)
             if "|" in joined:
                 col = list(map(escape, col))
