@@ -21,7 +21,10 @@ CCM = [PYTHON, "-m", "ccmtool"]
 
 
 def bench_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # Output goes to /dev/null, as through a pipe: a COLUMNS of the caller's shell would
+    # have every table fitted to it, so only a run that asks for it is.
+    dropped = ("PYTHONDONTWRITEBYTECODE", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(extra)
     return env
 

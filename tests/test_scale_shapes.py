@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tabulate import tabulate
 from typer.testing import CliRunner
 
@@ -106,3 +108,90 @@ def test_markdown_cells_are_stripped_and_escaped_like_tabulate() -> None:
     stream.write_markdown(["h", "k"], iter(rows), out)
     cells = [["a \\| b", "x"]]
     assert out.getvalue() == tabulate(cells, ["h", "k"], "github", disable_numparse=True) + "\n"
+
+
+# Cells that exercise fitting: long text to cut, wide and combining characters, several
+# sources (compact as 'site +N'), bars of '#' and '.', numbers, blanks at either end.
+FIT_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "a much longer cell of text that must be cut somewhere",
+            "日本の長い名前",
+            "e\u0301te\u0301",
+            "https://icbl.org/a | https://b.org/y | Landmine Monitor (the-monitor.org), 2009",
+            "Landmine Monitor 2008 (the-monitor.org), p. 12",
+            "####....",
+            "##",
+            "trailing   ",
+            "line\nbreak",
+        ]
+    ),
+    st.text(alphabet="ab |+.#\t日é", max_size=14),
+    st.integers(-5, 10**6),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(
+        st.sampled_from(["date", "state", "sources", "n", "bar", ""]), min_size=1, max_size=6
+    ),
+    data=st.data(),
+    room=st.one_of(st.none(), st.integers(1, 120)),
+    chunk=st.sampled_from([2, 5, 5000]),
+)
+def test_a_streamed_fitted_table_is_the_drawn_one(
+    names: list[str], data: st.DataObject, room: int | None, chunk: int
+) -> None:
+    """A table fitted to a terminal streams, a chunk of rows at a time (flat memory at any
+    length), and is the text render.table_text gives holding every row: the widths fitted
+    from every row, cells cut with '...', sources compact, bars scaled."""
+    rows = data.draw(st.lists(st.tuples(*[FIT_CELLS] * len(names)), min_size=1, max_size=12))
+    out = io.StringIO()
+    saved = stream.CHUNK
+    stream.CHUNK = chunk
+    try:
+        assert stream.write_table(names, iter(rows), out, room)
+    finally:
+        stream.CHUNK = saved
+    assert out.getvalue() == render.table_text(names, rows, room) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=20),
+    room=st.integers(-2, 24),
+)
+def test_cut_is_the_same_by_slicing_or_by_characters(text: str, room: int) -> None:
+    """Plain ASCII is cut by slicing (a terminal table cuts half a million cells); every
+    other text character by character: both end in the same place."""
+    expected = text
+    if render.width(text) > room:
+        if room <= 0:
+            expected = ""
+        else:
+            mark, used, kept = render.ELLIPSIS[:room], 0, []
+            for ch in text:
+                if used + render.char_width(ch) > room - len(mark):
+                    break
+                kept.append(ch)
+                used += render.char_width(ch)
+            expected = "".join(kept).rstrip() + mark
+    assert render.cut(text, room) == expected
+    assert render.width(render.cut(text, room)) <= max(room, 0) or render.width(text) <= room
+
+
+def test_a_fitted_table_streams_from_a_cursor(tmp_path: Path, monkeypatch: Any) -> None:
+    """`ccm actions` at a terminal (COLUMNS set) reads the cursor in chunks: the drawn
+    table never holds the rows (it took 15 s and 550 MB at 500,000 facts)."""
+    db_path = tmp_path / "ccm.db"
+    assert CliRunner().invoke(app, ["init", "--db", str(db_path)]).exit_code == 0
+    monkeypatch.setattr(render, "table_text", None)  # the materialising path is not taken
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(app, ["actions", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) == 80
+    assert lines[-1].endswith("announced actions")

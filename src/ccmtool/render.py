@@ -146,11 +146,13 @@ def width(text: str) -> int:
 
 def cut(text: str, room: int) -> str:
     """The text, or as much as fits in `room` columns followed by '...'."""
-    if width(text) <= room:
+    if (len(text) if text.isascii() else width(text)) <= room:
         return text
     if room <= 0:
         return ""
     mark = ELLIPSIS[:room]
+    if text.isascii():  # every character one column
+        return text[: room - len(mark)].rstrip() + mark
     out, used = [], 0
     for ch in text:
         w = char_width(ch)
@@ -163,6 +165,8 @@ def cut(text: str, room: int) -> str:
 
 def cut_sources(text: str, room: int) -> str:
     """A compact sources cell cut to fit, keeping how many more there are ('icbl... +2')."""
+    if " +" not in text:
+        return cut(text, room)
     more = re.fullmatch(r"(.*)( \+\d+)", text)
     if more is None or width(text) <= room or room < len(more[2]) + 2:
         return cut(text, room)
@@ -231,14 +235,20 @@ def _scale_bar(bar: str, room: int, natural: int) -> str:
 
 
 def column_widths(headers: list[str], columns: list[list[str]], room: int | None) -> list[int]:
-    """Each column's width so the table fits `room` (None: natural widths).
-
-    Short columns (ids, codes, dates: up to 10 wide) keep their width; the others shrink
-    from the widest down (a shared cap), never below their header unless nothing else fits.
-    """
+    """Each column's width so the table fits `room` (None: natural widths)."""
     natural = [
         max([width(h), *(width(c) for c in col)]) for h, col in zip(headers, columns, strict=True)
     ]
+    return fit_widths(headers, natural, room)
+
+
+def fit_widths(headers: list[str], natural: list[int], room: int | None) -> list[int]:
+    """The widths of columns `natural` wide (their header included) fitted to `room`.
+
+    Short columns (ids, codes, dates: up to 10 wide) keep their width; the others shrink
+    from the widest down (a shared cap), never below their header unless nothing else fits.
+    Only the widths are needed, so a streamed table (stream.write_table) fits the same way.
+    """
     if room is None:
         return natural
     avail = room - len(GAP) * (len(headers) - 1)
@@ -298,9 +308,7 @@ def _cell(column: str, value: Any, compact: bool) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         value = " | ".join(str(v) for v in value)
-    if compact and column == SOURCES:
-        return compact_sources(value)
-    text = str(value)
+    text = compact_sources(value) if compact and column == SOURCES else str(value)
     if "\n" in text or "\t" in text or "\r" in text:
         text = " ".join(text.split())
     return text

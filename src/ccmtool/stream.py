@@ -54,19 +54,26 @@ def _flat(rows: list[Sequence[Any]], n: int) -> list[Any]:
 
 
 class _Stats:
-    """What the table needs from every row: column widths and right alignment."""
+    """What the table needs from every row: column widths, right alignment, and whether a
+    column is a bar (`ccm stats`); `compact` shows sources as a site and a count, as a
+    table fitted to a terminal does."""
 
-    def __init__(self, names: list[str]) -> None:
-        from ccmtool.render import width
+    def __init__(self, names: list[str], compact: bool = False) -> None:
+        from ccmtool.render import SOURCES, width
 
         self.n = len(names)
         self.natural = [width(h) for h in names]
+        self.cells = [0] * self.n  # the widest cell, header left out (a bar is scaled by it)
         self.numbers = [True] * self.n  # every value a number or nothing, so far
         self.any_number = [False] * self.n
+        self.bars = [True] * self.n  # every cell a bar of '#' and '.', so far
+        self.any_text = [False] * self.n
+        self.compact = {i for i, name in enumerate(names) if compact and name == SOURCES}
+        self.short: dict[str, str] = {}  # compact sources by value: sites repeat
 
     def add(self, rows: list[Sequence[Any]]) -> list[str]:
         """The chunk's cells as text (see _flat), measured."""
-        from ccmtool.render import _cell, _is_number, width
+        from ccmtool.render import _BAR, SOURCES, _cell, _is_number, width
 
         flat = _flat(rows, self.n)
         for i in range(self.n):
@@ -81,19 +88,39 @@ class _Stats:
                     elif v is not None and v != "":
                         self.numbers[i] = False
                         break
-            col = _plain_column(values)
-            if col is None:
+            col = None if i in self.compact else _plain_column(values)
+            if i in self.compact:
+                short = self.short
+                col = [
+                    _cell(SOURCES, v, True)
+                    if type(v) is not str
+                    else short[v]
+                    if v in short
+                    else short.setdefault(v, _cell(SOURCES, v, True))
+                    for v in values
+                ]
+                if len(short) > CHUNK:
+                    short.clear()
+                flat[i :: self.n] = col
+            elif col is None:
                 col = [_cell("", v, False) for v in values]
                 flat[i :: self.n] = col
             if _narrow("".join(col)):
                 longest = max(map(len, col), default=0)
             else:
                 longest = max(map(width, col), default=0)
+            self.cells[i] = max(self.cells[i], longest)
             self.natural[i] = max(self.natural[i], longest)
+            if self.bars[i]:
+                self.bars[i] = all(map(_BAR.fullmatch, col))
+                self.any_text[i] = self.any_text[i] or any(col)
         return flat
 
     def right(self) -> list[bool]:
         return [a and b for a, b in zip(self.numbers, self.any_number, strict=True)]
+
+    def bar(self) -> list[bool]:
+        return [a and b for a, b in zip(self.bars, self.any_text, strict=True)]
 
 
 class _Spool:
@@ -155,42 +182,100 @@ def _separators() -> str:
     return "\x00\x1f\x1e\x1d\x1c" + "".join(map(chr, range(0xE000, 0xE000 + 8 * CHUNK)))
 
 
-def write_table(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> bool:
-    """A `table` with nothing cut, from any iterable of rows; False when there were none
-    (the caller writes '(no rows)')."""
-    from ccmtool.render import GAP, pad
+def write_table(
+    names: list[str], rows: Iterable[Sequence[Any]], out: TextIO, room: int | None = None
+) -> bool:
+    """A `table` from any iterable of rows, the text `render.table_text` gives: with nothing
+    cut (room None), or fitted to `room` columns with compact sources. False when there were
+    no rows (the caller writes '(no rows)')."""
+    from ccmtool.render import GAP, cut, fit_widths, pad
 
-    stats = _Stats(names)
+    stats = _Stats(names, compact=room is not None)
     spool = _Spool(len(names))
     it = iter(rows)
     while chunk := list(itertools.islice(it, CHUNK)):
         spool.put(stats.add(chunk))
     if not spool.count:
         return False
-    widths, right = stats.natural, stats.right()
-    header = GAP.join(pad(h, w, r) for h, w, r in zip(names, widths, right, strict=True))
-    out.write(header.rstrip() + "\n" + GAP.join("-" * w for w in widths) + "\n")
+    widths, right = fit_widths(names, stats.natural, room), stats.right()
+    lines = [
+        GAP.join(pad(cut(h, w), w, r) for h, w, r in zip(names, widths, right, strict=True)),
+        GAP.join("-" * w for w in widths),
+    ]
+    # A table with more columns than the screen has room for is cut line by line, last.
+    overflow = room is not None and sum(widths) + len(GAP) * (len(widths) - 1) > room
+    out.write(_lines(lines, room if overflow else None))
     # Unfitted, a bar (`ccm stats`) is padded like any cell: render.draw scales none.
     row = GAP.join(
         "{}" if not w else f"{{:{'>' if r else '<'}{w}}}"
         for w, r in zip(widths, right, strict=True)
     )
     n = len(names)
+    fits = [
+        _Fit(names[i], widths[i], stats.cells[i], room is not None and bar)
+        for i, bar in enumerate(stats.bar())
+    ]
     for cells in spool.chunks():
+        for i, fit in enumerate(fits):
+            if fit.needed:
+                cells[i::n] = fit(cells[i::n])
         # A chunk at a time, in one str.format call and one write. str.format pads by
         # characters, which is by columns while every character takes one; a line where
         # one may not is padded by width.
         block = _rows_format(row, len(cells) // n).format(*cells)
-        block = "\n".join(map(str.rstrip, block.split("\n")))
+        lines = block.split("\n")
         if not _narrow(block):
-            lines = block.split("\n")
             for k, line in enumerate(lines):
                 if not _narrow(line):
                     padded = zip(cells[k * n : k * n + n], widths, right, strict=True)
-                    lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded).rstrip()
-            block = "\n".join(lines)
-        out.write(block + "\n")
+                    lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded)
+        out.write(_lines(lines, room if overflow else None))
     return True
+
+
+def _lines(lines: list[str], room: int | None) -> str:
+    """Lines stripped of trailing blanks, each ended; cut to `room` when given."""
+    from ccmtool.render import cut
+
+    stripped: Iterable[str] = map(str.rstrip, lines)
+    if room is not None:
+        stripped = [cut(line, room) for line in stripped]
+    return "\n".join(stripped) + "\n"
+
+
+class _Fit:
+    """What fitting does to one column's cells: a bar scaled to its width, a cell wider
+    than its column cut with '...' (sources keeping their '+2'); nothing when it fits."""
+
+    def __init__(self, name: str, width: int, widest: int, bar: bool) -> None:
+        from ccmtool.render import ELLIPSIS, SOURCES
+
+        self.width, self.widest, self.bar = width, widest, bar
+        self.sources = name == SOURCES
+        self.needed = widest > width
+        self.mark = ELLIPSIS[:width]
+        self.keep = max(width - len(self.mark), 0)
+
+    def __call__(self, col: list[str]) -> list[str]:
+        from ccmtool.render import _scale_bar, cut, cut_sources
+
+        w = self.width
+        if self.bar:
+            return [_scale_bar(c, w, self.widest) for c in col]
+        if self.sources:  # a site and a count: few distinct values
+            memo: dict[str, str] = {}
+            return [
+                c
+                if len(c) <= w and c.isascii()
+                else memo[c]
+                if c in memo
+                else memo.setdefault(c, cut_sources(c, w))
+                for c in col
+            ]
+        if w > 0 and _narrow("".join(col)):
+            keep, mark = self.keep, self.mark
+            return [c if len(c) <= w else c[:keep].rstrip() + mark for c in col]
+        return [cut(c, w) for c in col]
 
 
 @functools.lru_cache(maxsize=4)
@@ -300,8 +385,8 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
 
 
 def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> None:
-    """A listing in `fmt`, as `render.render` writes it: streamed for CSV, JSON and a table
-    with nothing to fit; the other formats (and a table fitted to a terminal) go there."""
+    """A listing in `fmt`, as `render.render` writes it: streamed for CSV, JSON and tables
+    (fitted to a terminal or not); the other formats go there."""
     from ccmtool.render import options
     from ccmtool.render import render as render_all
 
@@ -309,8 +394,8 @@ def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextI
         write_csv(names, rows, out)
     elif fmt == "json":
         write_json(names, rows, out)
-    elif fmt == "table" and (options.wide or options.width is None):
-        if not write_table(names, rows, out):
+    elif fmt == "table":
+        if not write_table(names, rows, out, None if options.wide else options.width):
             out.write("(no rows)\n")
     else:
         render_all(names, rows, fmt, out)
