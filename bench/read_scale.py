@@ -11,6 +11,7 @@ start-up; peak RSS is the child's own (wait4), so it includes Python and the imp
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CCM, alternate, bench_env, builtin_and_big, report, verdict
+from common import CCM, alternate, bench_env, builtin_and_big, report, run_once, verdict
 
 GOAL_SECONDS = 2.0
 GOAL_MIB = 200
@@ -38,6 +39,12 @@ READS: dict[str, list[str]] = {
     # At a terminal a table is fitted to its width (COLUMNS stands in for one): cut cells,
     # compact sources. Until 2026-12-03 that path held every row: 15 s and 550 MB here.
     "actions (fitted to 80 columns)": ["COLUMNS=80", "actions"],
+    # Every listing format: each streams (tabulate's Markdown held 2.4 GB here).
+    "actions --format csv": ["actions", "--format", "csv"],
+    "actions --format tsv": ["actions", "--format", "tsv"],
+    "actions --format json": ["actions", "--format", "json"],
+    "actions --format jsonl": ["actions", "--format", "jsonl"],
+    "actions --format markdown": ["actions", "--format", "markdown"],
     "stats": ["stats"],
     "conflicts": ["conflicts"],
     "status": ["status"],
@@ -92,7 +99,28 @@ def main() -> list[tuple[str, str, str, str]]:
                 )
             )
             print(f"{label}: {rows[-1][1]}", file=sys.stderr, flush=True)
+        rows.append(_floor(big, env, args.runs))
     return rows
+
+
+# The least any `ccm actions` can take: its query alone, every row fetched by Python's
+# sqlite3 and nothing printed (no Typer, no formatting). What a command takes beyond this
+# is ccm's own; the rest is SQLite sorting the rows and looking up each one's source.
+FLOOR = """
+import sqlite3, sys
+from ccmtool.queries import actions
+conn = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+columns, cursor = actions(conn)
+while cursor.fetchmany(5000):
+    pass
+"""
+
+
+def _floor(big: Path, env: dict[str, str], runs: int) -> tuple[str, str, str, str]:
+    seconds = [run_once([sys.executable, "-c", FLOOR, str(big)], env)[0] for _ in range(runs)]
+    median = statistics.median(seconds)
+    print(f"actions query alone: {median:.2f} s", file=sys.stderr, flush=True)
+    return ("`actions` query alone (sqlite3, nothing printed)", f"{median:.2f} s", "", "floor")
 
 
 if __name__ == "__main__":

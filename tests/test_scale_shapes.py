@@ -53,7 +53,7 @@ def test_streamed_json_csv_and_markdown_are_the_libraries_own() -> None:
     assert out.getvalue() == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
     stream.write_markdown(names, iter(rows), out)
-    assert out.getvalue() == render.markdown_table(names, rows)
+    assert out.getvalue() == render.table(names, rows, "github") + "\n"
     out = io.StringIO()
     stream.write_json(names, iter([]), out)
     assert out.getvalue() == "[]\n"
@@ -195,3 +195,35 @@ def test_a_fitted_table_streams_from_a_cursor(tmp_path: Path, monkeypatch: Any) 
     lines = result.stdout.splitlines()
     assert max(map(len, lines)) == 80
     assert lines[-1].endswith("announced actions")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.sampled_from(["date", "state", "sources", "n", "a b"]),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    data=st.data(),
+    fmt=st.sampled_from(["csv", "tsv", "json", "jsonl", "markdown", "github"]),
+    chunk=st.sampled_from([2, 5000]),
+)
+def test_every_streamed_format_is_the_materialised_one(
+    names: list[str], data: st.DataObject, fmt: str, chunk: int
+) -> None:
+    """Listings in every format ccm names stream from a cursor in flat memory (`ccm actions
+    --format markdown` at 500,000 facts took 42 s and 2.4 GB through tabulate, JSON Lines
+    440 MB) and write what render.render writes holding every row."""
+    cells = st.one_of(FIT_CELLS, st.text(alphabet="\\\t\r\n|a日", max_size=6), st.floats(-1, 1))
+    rows = data.draw(st.lists(st.tuples(*[cells] * len(names)), max_size=12))
+    expected = io.StringIO()
+    render.render(names, rows, fmt, expected)
+    got = io.StringIO()
+    saved = stream.CHUNK
+    stream.CHUNK = chunk
+    try:
+        stream.render(names, iter(rows), fmt, got)
+    finally:
+        stream.CHUNK = saved
+    assert got.getvalue() == expected.getvalue()

@@ -417,10 +417,6 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], style: str = "s
     return tabulate(cells, headers=list(columns), tablefmt=style, disable_numparse=True)
 
 
-def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    return table(columns, rows, "github") + "\n"
-
-
 # --- footers and messages -----------------------------------------------------------------
 
 

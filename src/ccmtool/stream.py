@@ -279,45 +279,95 @@ class _Fit:
 
 
 @functools.lru_cache(maxsize=4)
-def _rows_format(row: str, count: int) -> str:
+def _rows_format(row: str, count: int, between: str = "\n") -> str:
     """The format of `count` lines of `row`: a chunk of cells is formatted in one call."""
-    return "\n".join([row] * count)
+    return between.join([row] * count)
 
 
 def write_json(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
     """A JSON array of one object per row, indented by 2, byte for byte what
-    `json.dumps([render.json_value...], ensure_ascii=False, indent=2)` writes.
+    `json.dumps([render.json_value...], ensure_ascii=False, indent=2)` writes."""
+    first = True
+    for objects in _json_objects(names, rows, indent=True):
+        out.write(("[\n  " if first else ",\n  ") + objects)
+        first = False
+    out.write("[]\n" if first else "\n]\n")
 
-    json's indenting encoder is pure Python; this one encodes each row's values in one call
-    to the C encoder, with a NUL between them (JSON escapes every NUL inside a string), and
-    lays the pieces out as the indenting encoder would. `sources` becomes a list.
-    """
+
+def write_jsonl(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
+    """One JSON object per line, what `json.dumps(record, ensure_ascii=False)` writes for
+    each row (render.render)."""
+    for objects in _json_objects(names, rows, indent=False):
+        out.write(objects + "\n")
+
+
+def _json_objects(names: list[str], rows: Iterable[Sequence[Any]], indent: bool) -> Iterator[str]:
+    """Each chunk of rows as JSON objects laid out as json.dumps lays them out (indented as
+    members of an array, or one to a line) and joined as write_json or write_jsonl joins
+    them. json's indenting encoder is pure Python; here a chunk's values are encoded in one
+    call to the C encoder, with a NUL between them (JSON escapes every NUL inside a
+    string), and laid out by one str.format. `sources` becomes a list."""
     import json
 
+    from ccmtool.model import SOURCE_SEPARATOR
     from ccmtool.render import SOURCES, source_list
 
     encode = json.JSONEncoder(ensure_ascii=False, separators=("\x00", ":")).encode
     text = json.JSONEncoder(ensure_ascii=False).encode
-    keys = [text(str(n)) + ": " for n in names]
+    n = len(names)
+    keys = [text(str(name)).replace("{", "{{").replace("}", "}}") + ": {}" for name in names]
+    if indent:
+        row, between = "{{\n    " + ",\n    ".join(keys) + "\n  }}", ",\n  "
+        opened, listed, closed = "[\n      ", ",\n      ", "\n    ]"
+    else:
+        row, between = "{{" + ", ".join(keys) + "}}", "\n"
+        opened, listed, closed = "[", ", ", "]"
+    if not n:
+        row = "{{}}"
     at = names.index(SOURCES) if SOURCES in names else -1
-    first = True
-    for row in rows:
-        values = list(row)
-        if at >= 0:
-            values[at] = None
-        if set(map(type, values)) & {list, tuple, dict}:  # not from SQLite: the slow way
-            record = {c: _json_value(c, v) for c, v in zip(names, row, strict=True)}
-            body = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        else:
-            parts = encode(values)[1:-1].split("\x00") if values else []
-            if at >= 0:
-                items = [text(s) for s in source_list(row[at])]
-                parts[at] = "[\n      " + ",\n      ".join(items) + "\n    ]" if items else "[]"
-            pairs = ",\n    ".join(map(str.__add__, keys, parts))
-            body = "{\n    " + pairs + "\n  }" if pairs else "{}"
-        out.write(("[\n  " if first else ",\n  ") + body)
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+    it = iter(rows)
+    while chunk := list(itertools.islice(it, CHUNK)):
+        flat = _flat(chunk, n)
+        if set(map(type, flat)) & {list, tuple, dict}:  # not from SQLite: the slow way
+            records = [{c: _json_value(c, v) for c, v in zip(names, r, strict=True)} for r in chunk]
+            if indent:
+                dumped = [json.dumps(r, ensure_ascii=False, indent=2) for r in records]
+                yield between.join(d.replace("\n", "\n  ") for d in dumped)
+            else:
+                yield between.join(json.dumps(r, ensure_ascii=False) for r in records)
+            continue
+        parts = encode(flat)[1:-1].split("\x00") if flat else []
+        for k in range(at, len(parts), n) if at >= 0 else ():
+            raw = flat[k]
+            if type(raw) is str and raw and SOURCE_SEPARATOR not in raw and raw.strip() == raw:
+                parts[k] = opened + parts[k] + closed  # one source: the usual case
+            else:
+                items = [text(s) for s in source_list(raw)]
+                parts[k] = opened + listed.join(items) + closed if items else "[]"
+        yield _rows_format(row, len(chunk), between).format(*parts)
+
+
+def write_tsv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
+    """Tab-separated values as render.render writes them (`render.tsv_cell` escapes), a
+    column of a chunk at a time: only a column holding something to escape, or not text,
+    is converted cell by cell."""
+    from ccmtool.render import flat_value, tsv_cell
+
+    n = len(names)
+    out.write("\t".join(tsv_cell(c) for c in names) + "\n")
+    line = "\t".join(["{}"] * n)
+    it = iter(rows)
+    while chunk := list(itertools.islice(it, CHUNK)):
+        cells = _flat(chunk, n)
+        for i in range(n):
+            values = cells[i::n]
+            if set(map(type, values)) == {str}:
+                joined = "".join(values)
+                if not any(ch in joined for ch in "\\\t\n\r"):
+                    continue
+            name = names[i]
+            cells[i::n] = [tsv_cell(flat_value(name, v)) for v in values]
+        out.write(_rows_format(line, len(chunk)).format(*cells) + "\n")
 
 
 def _json_value(column: str, value: Any) -> Any:
@@ -342,7 +392,7 @@ def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
 
 
 def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """A GitHub Markdown table, the text `render.markdown_table` gets from tabulate, in flat
+    """A GitHub Markdown table, the text `render.table` gets from tabulate, in flat
     memory. tabulate strips cells and makes each column its widest cell or its header plus
     two; a table it would measure differently (terminal escapes, or wcwidth installed) is
     handed to tabulate whole, as before."""
@@ -385,8 +435,9 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
 
 
 def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> None:
-    """A listing in `fmt`, as `render.render` writes it: streamed for CSV, JSON and tables
-    (fitted to a terminal or not); the other formats go there."""
+    """A listing in `fmt`, as `render.render` writes it, in flat memory: CSV, TSV, JSON,
+    JSON Lines, Markdown and tables (fitted to a terminal or not). The other document
+    formats (LaTeX, HTML, grid...) go there: tabulate holds every row."""
     from ccmtool.render import options
     from ccmtool.render import render as render_all
 
@@ -394,6 +445,12 @@ def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextI
         write_csv(names, rows, out)
     elif fmt == "json":
         write_json(names, rows, out)
+    elif fmt == "jsonl":
+        write_jsonl(names, rows, out)
+    elif fmt == "tsv":
+        write_tsv(names, rows, out)
+    elif fmt in ("markdown", "github"):
+        write_markdown(names, rows, out)
     elif fmt == "table":
         if not write_table(names, rows, out, None if options.wide else options.width):
             out.write("(no rows)\n")
