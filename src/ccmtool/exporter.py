@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -95,6 +95,10 @@ def _big_sql(what: str, fmt: str) -> str:
             "'[' || group_concat(json_quote(source), ', ') || ']'",
         )
         return f"SELECT format('{{{keys}, \"sources\": %s}}', {values}, {listed}) {rest}"
+    if fmt == "markdown":
+        cells = [_markdown_cell(sql) if free else sql for _, sql, free in columns]
+        cells.append(_sources(many, _markdown_cell("c.source"), _markdown_cell(all_sources)))
+        return f"SELECT format('| {' | '.join(['%s'] * len(cells))} |', {', '.join(cells)}) {rest}"
     select = ", ".join(f"{sql} AS {name}" for name, sql, _ in columns)
     return f"SELECT {select}, {_sources(many, 'c.source', all_sources)} AS source {rest}"
 
@@ -107,6 +111,41 @@ def _csv_cell(sql: str) -> str:
         f" OR instr({sql}, char(13)) THEN '\"' || replace({sql}, '\"', '\"\"') || '\"'"
         f" ELSE {sql} END"
     )
+
+
+def _markdown_cell(sql: str) -> str:
+    """markdown_cell in SQL: '|' escaped, a line break or tab a space."""
+    changed = sql
+    for find, put in (("'|'", "'\\|'"), *((ch, "' '") for ch in _MARKDOWN_SPACES)):
+        changed = f"replace({changed}, {find}, {put})"
+    tests = " OR ".join(f"instr({sql}, {ch})" for ch in ("'|'", *_MARKDOWN_SPACES[1:]))
+    return f"CASE WHEN {tests} THEN {changed} ELSE {sql} END"
+
+
+# What a Markdown cell cannot hold, replaced in this order (CR LF is one space).
+_MARKDOWN_SPACES = ("char(13, 10)", "char(13)", "char(10)", "char(9)")
+
+
+def markdown_cell(value: Any) -> str:
+    """A cell of an exported Markdown table: '|' escaped, so that it does not end the cell,
+    and each line break or tab a space (a row is one line); nothing else changes. GitHub,
+    pandoc and CommonMark's table extension trim the spaces around a cell themselves."""
+    text = "" if value is None else str(value)
+    if "|" in text:
+        text = text.replace("|", "\\|")
+    if "\r" in text or "\n" in text or "\t" in text:
+        text = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+        text = text.replace("\t", " ")
+    return text
+
+
+def _markdown_row(cells: Iterable[Any]) -> str:
+    return "| " + " | ".join(map(markdown_cell, cells)) + " |"
+
+
+def markdown_head(columns: list[str]) -> str:
+    """A Markdown table's header and delimiter rows."""
+    return _markdown_row(columns) + "\n|" + "|".join(["---"] * len(columns)) + "|\n"
 
 
 _EXPORT_SQL = {
@@ -187,7 +226,7 @@ def write_export(
     CSV is lossless by default. `excel` is for opening in a spreadsheet, not for re-import:
     a byte-order mark so Excel reads UTF-8, and formula-looking cells defused.
     """
-    if what in _BIG and not excel and fmt in ("csv", "json", "jsonl"):
+    if what in _BIG and not excel and fmt in ("csv", "json", "jsonl", "markdown"):
         return _write_big(conn, what, fmt, out)
     columns, rows = export_rows(conn, what)
     n = 0
@@ -214,12 +253,11 @@ def write_export(
             n += 1
         if fmt == "json":
             out.write("\n]\n" if not first else "]\n")
-    elif fmt == "markdown":
-        from ccmtool.stream import write_markdown
-
-        counted = _Counter(rows)
-        write_markdown(columns, counted, out)
-        n = counted.n
+    elif fmt == "markdown":  # the small tables: the big two are written by _write_big
+        out.write(markdown_head(columns))
+        for row in rows:
+            out.write(_markdown_row(row) + "\n")
+            n += 1
     else:
         raise CcmError(f"unknown export format {fmt!r}")
     return n
@@ -228,17 +266,20 @@ def write_export(
 def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> int:
     """The facts or claims export from text SQLite builds (`_big_sql`), a chunk of rows at
     a time; the same bytes as csv.writer and the JSON encoder give (tests/test_export_text.py)."""
-    cur = conn.execute(_big_sql(what, "csv" if fmt == "csv" else "json"))
+    cur = conn.execute(_big_sql(what, "json" if fmt == "jsonl" else fmt))
     cur.row_factory = None
     n = 0
+    names = [name for name, _, _ in _BIG[what][0]] + ["source"]
     if fmt == "csv":
-        out.write(",".join(name for name, _, _ in _BIG[what][0]) + ",source\n")
+        out.write(",".join(names) + "\n")
+    elif fmt == "markdown":
+        out.write(markdown_head(names))
     between = ",\n  " if fmt == "json" else "\n"
     while rows := cur.fetchmany(CHUNK):
         text = between.join([row[0] for row in rows])
         if fmt == "json":
             out.write(("[\n  " if not n else between) + text)
-        else:  # a CSV line or a JSON object on each line
+        else:  # a CSV line, a JSON object or a Markdown row on each line
             out.write(text + "\n")
         n += len(rows)
     if fmt == "json":
