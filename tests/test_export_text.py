@@ -18,7 +18,9 @@ from ccmtool import db, exporter
 # Any text a source or a detail may hold: stored text never has a NUL (the reader refuses
 # one, and a command-line argument cannot carry one).
 TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)))
-SPECIAL = st.sampled_from(['"', ",", "\n", "\r", "\r\n", '""', "\\", "\t", " | ", "\x1f", "é"])
+SPECIAL = st.sampled_from(
+    ['"', ",", "\n", "\r", "\r\n", '""', "\\", "\t", " | ", "\x1f", "é", "=", "+", "-", "@"]
+)
 FREE = st.lists(st.one_of(TEXT, SPECIAL), max_size=4).map("".join)
 # A stored source as ccm stores one (model.split_sources): stripped, not empty, no separator;
 # and not starting or ending with '|', which joined with ' | ' would read back as two others.
@@ -88,6 +90,18 @@ def test_big_exports_are_the_libraries_bytes(
             # ccm quotes a cell with a carriage return; Python 3.11's writer leaves a lone CR
             # bare, and it does not read back (the reader above proves ccm's does).
             assert "\r" in got.getvalue()
+
+        # --excel: a byte-order mark, and text a spreadsheet would run as a formula defused
+        expected = io.StringIO()
+        expected.write("\ufeff")
+        writer = csv.writer(expected, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[exporter.excel_safe(v) for v in r] for r in rows])
+        got = io.StringIO()
+        assert exporter.write_export(conn, what, "csv", got, excel=True) == len(rows)
+        assert got.getvalue() == expected.getvalue() or "\r" in got.getvalue()
+        read = list(csv.reader(io.StringIO(got.getvalue().removeprefix("\ufeff"))))
+        assert read == [columns, *([exporter.excel_safe(v) for v in r] for r in rows)]
 
         records = [exporter._json_record(columns, r) for r in rows]
         got = io.StringIO()

@@ -18,6 +18,10 @@ from ccmtool.errors import CcmError
 from ccmtool.model import split_sources
 
 CHUNK = 5000  # rows fetched and written at a time
+_FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet runs as a formula (--excel)
+# Columns that start with a letter or a digit (a state's code, a record of the vocabulary,
+# an ISO date: `ccm check` tests every row), so --excel has nothing to defuse in them.
+_NEVER_FORMULAS = frozenset({"code", "record", "date"})
 
 
 # The two big exports, column by column: (name, SQL, free text). Free text may hold any
@@ -80,9 +84,17 @@ def _big_sql(what: str, fmt: str) -> str:
     Python only joins rows: a Python call (or object) per cell is most of a big export."""
     columns, many, rest = _BIG[what]
     all_sources = "group_concat(source, ' | ')"
-    if fmt == "csv":
-        cells = [_csv_cell(sql) if free else sql for _, sql, free in columns]
-        cells.append(_sources(many, _csv_cell("c.source"), _csv_cell(all_sources)))
+    if fmt in ("csv", "excel"):  # excel: formula-looking cells defused first (excel_safe)
+        xl = fmt == "excel"
+        cells = [
+            _csv_cell(sql, xl)
+            if free
+            else f"{_excel_mark(sql)} || {sql}"
+            if xl and name not in _NEVER_FORMULAS
+            else sql
+            for name, sql, free in columns
+        ]
+        cells.append(_sources(many, _csv_cell("c.source", xl), _csv_cell(all_sources, xl)))
         return f"SELECT format('{','.join(['%s'] * len(cells))}', {', '.join(cells)}) {rest}"
     if fmt == "json":
         keys = ", ".join(
@@ -103,14 +115,22 @@ def _big_sql(what: str, fmt: str) -> str:
     return f"SELECT {select}, {_sources(many, 'c.source', all_sources)} AS source {rest}"
 
 
-def _csv_cell(sql: str) -> str:
+def _csv_cell(sql: str, excel: bool = False) -> str:
     """csv.writer's minimal quoting, in SQL: quoted when holding a comma, a quote or a line
-    break, quotes doubled. (instr, not GLOB: GLOB stops at a NUL; no stored text has one.)"""
+    break, quotes doubled. (instr, not GLOB: GLOB stops at a NUL; no stored text has one.)
+    `excel`: excel_safe first (a leading ' never needs quoting, so it goes inside)."""
+    mark = _excel_mark(sql) + " || " if excel else ""
     return (
         f"CASE WHEN instr({sql}, ',') OR instr({sql}, '\"') OR instr({sql}, char(10))"
-        f" OR instr({sql}, char(13)) THEN '\"' || replace({sql}, '\"', '\"\"') || '\"'"
-        f" ELSE {sql} END"
+        f" OR instr({sql}, char(13)) THEN '\"' || {mark}replace({sql}, '\"', '\"\"') || '\"'"
+        f" ELSE {mark}{sql} END"
     )
+
+
+def _excel_mark(sql: str) -> str:
+    """excel_safe's mark in SQL: ' before text a spreadsheet would run as a formula."""
+    starts = ", ".join(f"'{c}'" for c in _FORMULA_STARTS)
+    return f"CASE WHEN substr({sql}, 1, 1) IN ({starts}) THEN '''' ELSE '' END"
 
 
 def _markdown_cell(sql: str) -> str:
@@ -192,9 +212,6 @@ def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterato
     return columns, iter(cur)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
-
-
 class _Counter:
     """Counts rows as csv.writer.writerows pulls them (a loop of writerow is slower)."""
 
@@ -226,8 +243,8 @@ def write_export(
     CSV is lossless by default. `excel` is for opening in a spreadsheet, not for re-import:
     a byte-order mark so Excel reads UTF-8, and formula-looking cells defused.
     """
-    if what in _BIG and not excel and fmt in ("csv", "json", "jsonl", "markdown"):
-        return _write_big(conn, what, fmt, out)
+    if what in _BIG and fmt in ("csv", "json", "jsonl", "markdown"):
+        return _write_big(conn, what, "excel" if excel and fmt == "csv" else fmt, out)
     columns, rows = export_rows(conn, what)
     n = 0
     if fmt == "csv":
@@ -270,8 +287,8 @@ def _write_big(conn: sqlite3.Connection, what: str, fmt: str, out: TextIO) -> in
     cur.row_factory = None
     n = 0
     names = [name for name, _, _ in _BIG[what][0]] + ["source"]
-    if fmt == "csv":
-        out.write(",".join(names) + "\n")
+    if fmt in ("csv", "excel"):
+        out.write(("\ufeff" if fmt == "excel" else "") + ",".join(names) + "\n")
     elif fmt == "markdown":
         out.write(markdown_head(names))
     between = ",\n  " if fmt == "json" else "\n"
