@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO, cast
@@ -204,11 +205,12 @@ def write_table(
     ]
     # A table with more columns than the screen has room for is cut line by line, last.
     overflow = room is not None and sum(widths) + len(GAP) * (len(widths) - 1) > room
-    out.write(_lines(lines, room if overflow else None))
-    # Unfitted, a bar (`ccm stats`) is padded like any cell: render.draw scales none.
+    out.write(_lines(lines, room if overflow else None) + "\n")
+    # Unfitted, a bar (`ccm stats`) is padded like any cell: render.draw scales none. The
+    # last column is not padded (a line ends with its last cell), unless right-aligned.
     row = GAP.join(
-        "{}" if not w else f"{{:{'>' if r else '<'}{w}}}"
-        for w, r in zip(widths, right, strict=True)
+        "{}" if not w or (i == len(widths) - 1 and not r) else f"{{:{'>' if r else '<'}{w}}}"
+        for i, (w, r) in enumerate(zip(widths, right, strict=True))
     )
     n = len(names)
     fits = [
@@ -223,24 +225,33 @@ def write_table(
         # characters, which is by columns while every character takes one; a line where
         # one may not is padded by width.
         block = _rows_format(row, len(cells) // n).format(*cells)
-        lines = block.split("\n")
         if not _narrow(block):
+            lines = block.split("\n")
             for k, line in enumerate(lines):
                 if not _narrow(line):
                     padded = zip(cells[k * n : k * n + n], widths, right, strict=True)
-                    lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded)
-        out.write(_lines(lines, room if overflow else None))
+                    lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded).rstrip()
+            block = "\n".join(lines)
+        if overflow or _blank_ends(cells[n - 1 :: n]):
+            block = _lines(block.split("\n"), room if overflow else None)
+        out.write(block + "\n")
     return True
 
 
+def _blank_ends(last: list[str]) -> bool:
+    """Whether a line may end in blanks: a last cell that is empty (the cells before it
+    are padded) or ends in whitespace. Checked by C-level calls, a chunk at a time."""
+    return "" in last or any(map(str.isspace, map(operator.itemgetter(-1), last)))
+
+
 def _lines(lines: list[str], room: int | None) -> str:
-    """Lines stripped of trailing blanks, each ended; cut to `room` when given."""
+    """Lines stripped of trailing blanks; cut to `room` when given."""
     from ccmtool.render import cut
 
     stripped: Iterable[str] = map(str.rstrip, lines)
     if room is not None:
         stripped = [cut(line, room) for line in stripped]
-    return "\n".join(stripped) + "\n"
+    return "\n".join(stripped)
 
 
 class _Fit:
@@ -396,8 +407,6 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
     memory. tabulate strips cells and makes each column its widest cell or its header plus
     two; a table it would measure differently (terminal escapes, or wcwidth installed) is
     handed to tabulate whole, as before."""
-    import operator
-
     import tabulate
 
     from ccmtool.render import _cell
