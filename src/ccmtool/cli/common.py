@@ -11,7 +11,6 @@ gets all of this for free.
 
 from __future__ import annotations
 
-import io
 import itertools
 import operator
 import sqlite3
@@ -27,7 +26,7 @@ from typer._click.types import IntRange
 from typer.core import TyperCommand, TyperOption
 
 from ccmtool import db, render
-from ccmtool.cli.terminal import REGIONS, SUBREGIONS, completer, page, terminal_height
+from ccmtool.cli.terminal import REGIONS, SUBREGIONS, Paged, completer, terminal_height
 from ccmtool.errors import CcmError, UnknownStateError, UsageError
 from ccmtool.render import check_format, footer
 
@@ -359,20 +358,15 @@ class CcmCommand(TyperCommand):
             result = super().invoke(ctx)
             render.check_columns_shown()
             return result
-        real, sys.stdout = sys.stdout, io.StringIO()
+        real = sys.stdout
+        paged = Paged(real, terminal_height())
+        sys.stdout = paged
         try:
             result = super().invoke(ctx)
             render.check_columns_shown()
-        except BaseException:
-            text, sys.stdout = sys.stdout.getvalue(), real
-            real.write(text)
-            raise
-        text, sys.stdout = sys.stdout.getvalue(), real
-        if text.count("\n") >= terminal_height() - 1:
-            real.flush()
-            page(text, real)
-        else:
-            real.write(text)
+        finally:
+            sys.stdout = real
+            paged.finish()
         return result
 
     def _for_people(self, ctx: click.Context) -> bool:

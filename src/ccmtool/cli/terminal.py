@@ -6,16 +6,20 @@ Both are applied to every command by `CcmCommand` in cli/common.py.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from typer import _click as click
 
 from ccmtool import db, render
 from ccmtool.model import ACTIONS, INSTRUMENT_KINDS, MEETING_KINDS, OBLIGATIONS, RECORDS
+
+if TYPE_CHECKING:
+    import subprocess
 
 # The UN regions and sub-regions states carry (names.py: the library's continent and UN
 # geoscheme region), the only values --region can match (checked by common.region).
@@ -60,40 +64,84 @@ def terminal_height() -> int:
 # --- the pager ----------------------------------------------------------------------------
 
 
-def page(text: str, out: TextIO) -> None:
-    """Show text through $PAGER (default `less`, with LESS=FRX unless LESS is set, as git
-    does); write it directly if the pager cannot be started."""
+class Paged(io.TextIOBase):
+    """Standard output of a listing at a terminal: held while it fits the screen, then
+    handed to $PAGER as it is written (default `less`, with LESS=FRX unless LESS is set, as
+    git does), so a listing of any length is paged without being held whole. Written
+    directly when the pager cannot be started; writes after the reader quits are dropped."""
+
+    def __init__(self, real: TextIO, height: int) -> None:
+        self.real = real
+        self.height = height
+        self.held: list[str] = []
+        self.lines = 0
+        self.pager: subprocess.Popen[bytes] | None = None
+        self.started = False  # past the first screen: paged (or written, without a pager)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.started:
+            self._send(text)
+            return len(text)
+        self.held.append(text)
+        self.lines += text.count("\n")
+        if self.lines >= self.height - 1:
+            self.started = True
+            self.real.flush()
+            self.pager = _start_pager()
+            held, self.held = "".join(self.held), []
+            self._send(held)
+        return len(text)
+
+    def _send(self, text: str) -> None:
+        if self.pager is None:
+            self.real.write(text)
+            return
+        try:
+            assert self.pager.stdin is not None
+            self.pager.stdin.write(text.encode("utf-8", "replace"))
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # the reader quit early: not an error
+
+    def finish(self) -> None:
+        """Write what was held (it fitted the screen), or wait for the reader to quit."""
+        if not self.started:
+            self.real.write("".join(self.held))
+            return
+        if self.pager is None:
+            return
+        try:
+            assert self.pager.stdin is not None
+            self.pager.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        while True:
+            try:
+                self.pager.wait()
+                break
+            except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
+                continue
+
+
+def _start_pager() -> subprocess.Popen[bytes] | None:
+    """$PAGER reading from a pipe; None for `cat` or when it cannot be started."""
     import shlex
-    import subprocess
+    import subprocess  # only for a listing longer than the screen
 
     command = os.environ.get("PAGER", "less").strip() or "cat"
     if command == "cat":
-        out.write(text)
-        return
+        return None
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
+    shell = any(c in command for c in "|;&<>$`")
     try:
-        proc = subprocess.Popen(
-            command if any(c in command for c in "|;&<>$`") else shlex.split(command),
-            shell=any(c in command for c in "|;&<>$`"),
-            stdin=subprocess.PIPE,
-            env=env,
+        return subprocess.Popen(
+            command if shell else shlex.split(command), shell=shell, stdin=subprocess.PIPE, env=env
         )
     except (OSError, ValueError):
-        out.write(text)
-        return
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(text.encode("utf-8", "replace"))
-        proc.stdin.close()
-    except (BrokenPipeError, OSError):
-        pass  # the reader quit early: not an error
-    while True:
-        try:
-            proc.wait()
-            break
-        except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
-            continue
+        return None
 
 
 # --- shell completion ---------------------------------------------------------------------
