@@ -75,15 +75,18 @@ def main() -> list[tuple[str, str, str, str]]:
         env = bench_env(HOME=tmp_name)
         small, big = builtin_and_big(tmp, env, args.rows)
         for label, argv in READS.items():
-            fitted = dict(env, COLUMNS=argv[0].split("=")[1]) if "=" in argv[0] else env
-            argv = argv[1:] if fitted is not env else argv
-            if not _works(argv, small, fitted):
+            # An entry may start with a NAME=VALUE setting, as a shell line does.
+            run_env = env
+            if "=" in argv[0]:
+                name, _, value = argv[0].partition("=")
+                run_env, argv = {**env, name: value}, argv[1:]
+            if not _works(argv, small, run_env):
                 rows.append((f"`{label}`", "skipped (not in this ccm)", "", ""))
                 continue
             a = [*CCM, *argv, "--db", str(big)]
             b = [*CCM, *argv, "--db", str(small)]
             try:
-                t_big, t_small, rss_big, _ = alternate(a, b, args.runs, fitted)
+                t_big, t_small, rss_big, _ = alternate(a, b, args.runs, run_env)
             except SystemExit as exc:  # one broken command does not lose the others' figures
                 rows.append((f"`{label}`", f"failed: {str(exc).splitlines()[-1]}", "", "MISSED"))
                 continue

@@ -89,7 +89,6 @@ class _Stats:
                     elif v is not None and v != "":
                         self.numbers[i] = False
                         break
-            col = None if i in self.compact else _plain_column(values)
             if i in self.compact:
                 short = self.short
                 col = [
@@ -103,7 +102,9 @@ class _Stats:
                 if len(short) > CHUNK:
                     short.clear()
                 flat[i :: self.n] = col
-            elif col is None:
+            elif (plain := _plain_column(values)) is not None:
+                col = plain
+            else:
                 col = [_cell("", v, False) for v in values]
                 flat[i :: self.n] = col
             if _narrow("".join(col)):
