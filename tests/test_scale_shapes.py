@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tabulate import tabulate
 from typer.testing import CliRunner
 
-from ccmtool import exporter, queries, render, stream
+from ccmtool import exporter, formats, queries, render, stream
 from ccmtool.cli import app
 
 CELLS = ["", "a", "Côte d'Ivoire", "日本", "x | y", " padded ", "line\nbreak", "tab\there"]
@@ -48,14 +48,14 @@ def test_streamed_json_csv_and_markdown_are_the_libraries_own() -> None:
     names = ["date", "state", "n", "sources"]
     rows = _rows(stream.CHUNK + 5, 4)
     out = io.StringIO()
-    stream.write_json(names, iter(rows), out)
+    formats.write_json(names, iter(rows), out)
     records = [{c: render.json_value(c, v) for c, v in zip(names, r, strict=True)} for r in rows]
     assert out.getvalue() == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     out = io.StringIO()
-    stream.write_markdown(names, iter(rows), out)
+    formats.write_markdown(names, iter(rows), out)
     assert out.getvalue() == render.table(names, rows, "github") + "\n"
     out = io.StringIO()
-    stream.write_json(names, iter([]), out)
+    formats.write_json(names, iter([]), out)
     assert out.getvalue() == "[]\n"
 
 
@@ -105,7 +105,7 @@ def test_limit_counts_what_it_leaves_out(tmp_path: Path) -> None:
 def test_markdown_cells_are_stripped_and_escaped_like_tabulate() -> None:
     rows = [(" a | b ", "x")]
     out = io.StringIO()
-    stream.write_markdown(["h", "k"], iter(rows), out)
+    formats.write_markdown(["h", "k"], iter(rows), out)
     cells = [["a \\| b", "x"]]
     assert out.getvalue() == tabulate(cells, ["h", "k"], "github", disable_numparse=True) + "\n"
 
@@ -223,7 +223,7 @@ def test_every_streamed_format_is_the_materialised_one(
     saved = stream.CHUNK
     stream.CHUNK = chunk
     try:
-        stream.render(names, iter(rows), fmt, got)
+        formats.render(names, iter(rows), fmt, got)
     finally:
         stream.CHUNK = saved
     assert got.getvalue() == expected.getvalue()

@@ -371,7 +371,7 @@ def render(
     fmt: str = "table",
     out: TextIO | None = None,
 ) -> None:
-    """Every format, holding every row. Listings go through stream.render, which streams
+    """Every format, holding every row. Listings go through formats.render, which streams
     all but the other tabulate formats and sends those here; the rest of this is the text
     the streamed writers are tested against (tests/test_scale_shapes.py)."""
     out = out or sys.stdout

@@ -236,9 +236,16 @@ SCHEMA_VERSION = len(MIGRATIONS)
 CACHE_KIB = 16_000
 
 
+# One helper thread for a sort too big for the cache: SQLite sorts the spilled runs and
+# merges them beside the thread that reads the rows (`ccm actions` at 500k facts: its
+# query 0.76x with one, 0.85x with two, 0.92x with four, on two cores).
+SORT_THREADS = 1
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute(f"PRAGMA threads = {SORT_THREADS}")
     conn.execute("PRAGMA foreign_keys = ON")
 
 

@@ -1,5 +1,6 @@
-"""Listings of any length in flat memory: a `table` with nothing cut, and JSON, written from
-an iterator of rows (a database cursor) without holding them all.
+"""Tables of any length in flat memory, written from an iterator of rows (a database
+cursor) without holding them all, and the chunks of rows every streamed format reads
+(`formats` has the others: CSV, TSV, JSON, JSON Lines, Markdown).
 
 A table's columns are as wide as their widest cell, so nothing can be written before every
 row has been seen. The rows are read once, in chunks: each chunk's cells are measured and
@@ -16,7 +17,7 @@ import itertools
 import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TextIO, cast
+from typing import Any, BinaryIO, TextIO
 
 CHUNK = 5000  # rows measured at a time; one chunk is all that is ever held
 # A character that may not take exactly one column (render.char_width): none below U+0300
@@ -34,15 +35,16 @@ def _narrow(text: str) -> bool:
         return _not_narrow(text) is None
 
 
-def _plain_column(values: Sequence[Any]) -> list[str] | None:
-    """A column of cells as `render._cell` gives them, when every value is text with no
-    line break or tab (the common case, done without a Python call per cell); else None."""
-    if set(map(type, values)) != {str}:
+def _plain_text(values: list[Any], kinds: set[type]) -> str | None:
+    """A column's cells joined, when each is text with no line break or tab (`kinds`, the
+    types of the values): then each is its own cell as `render._cell` gives it, the common
+    case, done without a Python call per cell. The joined text is measured too (_narrow)."""
+    if kinds != {str}:
         return None
-    joined = "\x00".join(values)
+    joined = "".join(values)
     if "\n" in joined or "\t" in joined or "\r" in joined:
         return None
-    return list(values)
+    return joined
 
 
 def _flat(rows: list[Sequence[Any]], n: int) -> list[Any]:
@@ -76,10 +78,13 @@ class _Stats:
         """The chunk's cells as text (see _flat), measured."""
         from ccmtool.render import _BAR, SOURCES, _cell, _is_number, width
 
-        flat = _flat(rows, self.n)
-        for i in range(self.n):
-            values = flat[i :: self.n]
-            if self.numbers[i] and set(map(type, values)) <= {str, type(None)}:
+        n = self.n
+        flat = _flat(rows, n)
+        for i in range(n):
+            values = flat[i::n]
+            kinds = set(map(type, values))
+            joined: str | None = None
+            if self.numbers[i] and kinds <= {str, type(None)}:
                 # all text: a number column only while every cell is empty so far
                 self.numbers[i] = not any(values)
             elif self.numbers[i]:
@@ -101,19 +106,20 @@ class _Stats:
                 ]
                 if len(short) > CHUNK:
                     short.clear()
-                flat[i :: self.n] = col
-            elif (plain := _plain_column(values)) is not None:
-                col = plain
+                flat[i::n] = col
+            elif (joined := _plain_text(values, kinds)) is not None:
+                col = values
             else:
                 col = [_cell("", v, False) for v in values]
-                flat[i :: self.n] = col
-            if _narrow("".join(col)):
+                flat[i::n] = col
+            text = "".join(col) if joined is None else joined
+            if _narrow(text):
                 longest = max(map(len, col), default=0)
             else:
                 longest = max(map(width, col), default=0)
             self.cells[i] = max(self.cells[i], longest)
             self.natural[i] = max(self.natural[i], longest)
-            if self.bars[i]:
+            if self.bars[i] and text:  # a chunk of empty cells changes neither
                 self.bars[i] = all(map(_BAR.fullmatch, col))
                 self.any_text[i] = self.any_text[i] or any(col)
         return flat
@@ -127,15 +133,16 @@ class _Stats:
 
 class _Spool:
     """Chunks of cells (see _flat) set aside until the widths are known: the first in
-    memory, the rest as text in an anonymous temporary file, one block per chunk, its cells
-    split by a character found in none of them. A block is written and read back in one
-    call (reading millions of lines one by one, or unpickling small strings, is not fast)."""
+    memory, the rest as UTF-8 in an anonymous temporary file, one block per chunk, its cells
+    split by a character found in none of them (NUL, nearly always). A block is written and
+    read back in one call, and encoded by ccm: reading millions of lines one by one,
+    unpickling small strings or a text file's read(n) characters is not fast."""
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.first: list[str] | None = None
-        self.file: TextIO | None = None
-        self.blocks: list[tuple[str, int]] = []  # (separator, length) of each block
+        self.file: BinaryIO | None = None
+        self.blocks: list[tuple[str, int]] = []  # (separator, bytes) of each block
         self.count = 0
 
     def put(self, cells: list[str]) -> None:
@@ -147,17 +154,15 @@ class _Spool:
             import tempfile  # only for a table of more than one chunk: start-up stays light
 
             # Closed when read back, or with the process: no context manager can span both.
-            self.file = cast(
-                TextIO,
-                tempfile.TemporaryFile(  # noqa: SIM115
-                    "w+", encoding="utf-8", errors="surrogatepass", newline=""
-                ),
-            )
-        text = "".join(cells)
-        sep = next(c for c in _separators() if c not in text)
-        block = sep.join(cells)
-        self.file.write(block)
-        self.blocks.append((sep, len(block)))
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115
+        sep, block = "\x00", "\x00".join(cells)
+        if block.count(sep) != len(cells) - 1:  # a cell holds a NUL: another separator
+            text = "".join(cells)
+            sep = next(c for c in _separators() if c not in text)
+            block = sep.join(cells)
+        data = block.encode("utf-8", "surrogatepass")
+        self.file.write(data)
+        self.blocks.append((sep, len(data)))
 
     def __iter__(self) -> Iterator[Sequence[str]]:
         n = self.n
@@ -172,7 +177,7 @@ class _Spool:
         if self.file is not None:
             self.file.seek(0)
             for sep, size in self.blocks:
-                yield self.file.read(size).split(sep)
+                yield self.file.read(size).decode("utf-8", "surrogatepass").split(sep)
             self.file.close()
 
 
@@ -210,7 +215,7 @@ def write_table(
     # Unfitted, a bar (`ccm stats`) is padded like any cell: render.draw scales none. The
     # last column is not padded (a line ends with its last cell), unless right-aligned.
     row = GAP.join(
-        "{}" if not w or (i == len(widths) - 1 and not r) else f"{{:{'>' if r else '<'}{w}}}"
+        "%s" if not w or (i == len(widths) - 1 and not r) else f"%{'' if r else '-'}{w}s"
         for i, (w, r) in enumerate(zip(widths, right, strict=True))
     )
     n = len(names)
@@ -222,20 +227,21 @@ def write_table(
         for i, fit in enumerate(fits):
             if fit.needed:
                 cells[i::n] = fit(cells[i::n])
-        # A chunk at a time, in one str.format call and one write. str.format pads by
+        # A chunk at a time, in one %-format (faster than str.format) and one write of
+        # text that ends in its line break (adding one would copy it). % pads by
         # characters, which is by columns while every character takes one; a line where
         # one may not is padded by width.
-        block = _rows_format(row, len(cells) // n).format(*cells)
+        block = _rows_format(row, len(cells) // n) % tuple(cells)
         if not _narrow(block):
             lines = block.split("\n")
-            for k, line in enumerate(lines):
+            for k, line in enumerate(lines[:-1]):
                 if not _narrow(line):
                     padded = zip(cells[k * n : k * n + n], widths, right, strict=True)
                     lines[k] = GAP.join(pad(c, w, r) for c, w, r in padded).rstrip()
             block = "\n".join(lines)
         if overflow or _blank_ends(cells[n - 1 :: n]):
-            block = _lines(block.split("\n"), room if overflow else None)
-        out.write(block + "\n")
+            block = _lines(block[:-1].split("\n"), room if overflow else None) + "\n"
+        out.write(block)
     return True
 
 
@@ -291,178 +297,8 @@ class _Fit:
 
 
 @functools.lru_cache(maxsize=4)
-def _rows_format(row: str, count: int, between: str = "\n") -> str:
-    """The format of `count` lines of `row`: a chunk of cells is formatted in one call."""
-    return between.join([row] * count)
-
-
-def write_json(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """A JSON array of one object per row, indented by 2, byte for byte what
-    `json.dumps([render.json_value...], ensure_ascii=False, indent=2)` writes."""
-    first = True
-    for objects in _json_objects(names, rows, indent=True):
-        out.write(("[\n  " if first else ",\n  ") + objects)
-        first = False
-    out.write("[]\n" if first else "\n]\n")
-
-
-def write_jsonl(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """One JSON object per line, what `json.dumps(record, ensure_ascii=False)` writes for
-    each row (render.render)."""
-    for objects in _json_objects(names, rows, indent=False):
-        out.write(objects + "\n")
-
-
-def _json_objects(names: list[str], rows: Iterable[Sequence[Any]], indent: bool) -> Iterator[str]:
-    """Each chunk of rows as JSON objects laid out as json.dumps lays them out (indented as
-    members of an array, or one to a line) and joined as write_json or write_jsonl joins
-    them. json's indenting encoder is pure Python; here a chunk's values are encoded in one
-    call to the C encoder, with a NUL between them (JSON escapes every NUL inside a
-    string), and laid out by one str.format. `sources` becomes a list."""
-    import json
-
-    from ccmtool.model import SOURCE_SEPARATOR
-    from ccmtool.render import SOURCES, source_list
-
-    encode = json.JSONEncoder(ensure_ascii=False, separators=("\x00", ":")).encode
-    text = json.JSONEncoder(ensure_ascii=False).encode
-    n = len(names)
-    keys = [text(str(name)).replace("{", "{{").replace("}", "}}") + ": {}" for name in names]
-    if indent:
-        row, between = "{{\n    " + ",\n    ".join(keys) + "\n  }}", ",\n  "
-        opened, listed, closed = "[\n      ", ",\n      ", "\n    ]"
-    else:
-        row, between = "{{" + ", ".join(keys) + "}}", "\n"
-        opened, listed, closed = "[", ", ", "]"
-    if not n:
-        row = "{{}}"
-    at = names.index(SOURCES) if SOURCES in names else -1
-    it = iter(rows)
-    while chunk := list(itertools.islice(it, CHUNK)):
-        flat = _flat(chunk, n)
-        if set(map(type, flat)) & {list, tuple, dict}:  # not from SQLite: the slow way
-            records = [{c: _json_value(c, v) for c, v in zip(names, r, strict=True)} for r in chunk]
-            if indent:
-                dumped = [json.dumps(r, ensure_ascii=False, indent=2) for r in records]
-                yield between.join(d.replace("\n", "\n  ") for d in dumped)
-            else:
-                yield between.join(json.dumps(r, ensure_ascii=False) for r in records)
-            continue
-        parts = encode(flat)[1:-1].split("\x00") if flat else []
-        for k in range(at, len(parts), n) if at >= 0 else ():
-            raw = flat[k]
-            if type(raw) is str and raw and SOURCE_SEPARATOR not in raw and raw.strip() == raw:
-                parts[k] = opened + parts[k] + closed  # one source: the usual case
-            else:
-                items = [text(s) for s in source_list(raw)]
-                parts[k] = opened + listed.join(items) + closed if items else "[]"
-        yield _rows_format(row, len(chunk), between).format(*parts)
-
-
-def write_tsv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """Tab-separated values as render.render writes them (`render.tsv_cell` escapes), a
-    column of a chunk at a time: only a column holding something to escape, or not text,
-    is converted cell by cell."""
-    from ccmtool.render import flat_value, tsv_cell
-
-    n = len(names)
-    out.write("\t".join(tsv_cell(c) for c in names) + "\n")
-    line = "\t".join(["{}"] * n)
-    it = iter(rows)
-    while chunk := list(itertools.islice(it, CHUNK)):
-        cells = _flat(chunk, n)
-        for i in range(n):
-            values = cells[i::n]
-            if set(map(type, values)) == {str}:
-                joined = "".join(values)
-                if not any(ch in joined for ch in "\\\t\n\r"):
-                    continue
-            name = names[i]
-            cells[i::n] = [tsv_cell(flat_value(name, v)) for v in values]
-        out.write(_rows_format(line, len(chunk)).format(*cells) + "\n")
-
-
-def _json_value(column: str, value: Any) -> Any:
-    from ccmtool.render import json_value
-
-    return json_value(column, value)
-
-
-def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """CSV with `render.flat_value` cells: csv writes None as empty already, so only a chunk
-    holding lists (never one from SQLite) is converted cell by cell."""
-    import csv
-
-    from ccmtool.render import flat_value
-
-    writer, it = csv.writer(out, lineterminator="\n"), iter(rows)
-    writer.writerow(names)
-    while chunk := list(itertools.islice(it, CHUNK)):
-        if set(map(type, itertools.chain.from_iterable(chunk))) & {list, tuple}:
-            chunk = [[flat_value(c, v) for c, v in zip(names, r, strict=True)] for r in chunk]
-        writer.writerows(chunk)
-
-
-def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """A GitHub Markdown table, the text `render.table` gets from tabulate, in flat
-    memory. tabulate strips cells and makes each column its widest cell or its header plus
-    two; a table it would measure differently (terminal escapes, or wcwidth installed) is
-    handed to tabulate whole, as before."""
-    import tabulate
-
-    from ccmtool.render import _cell
-
-    escape = operator.methodcaller("replace", "|", "\\|")
-    n = len(names)
-    widths = [len(h) + tabulate.MIN_PADDING for h in names]
-    spool = _Spool(n)
-    plain = not tabulate.WIDE_CHARS_MODE and "\x1b" not in "".join(names)
-    it = iter(rows)
-    while chunk := list(itertools.islice(it, CHUNK)):
-        cells = _flat(chunk, n)
-        for i in range(n):
-            values = cells[i::n]
-            col = _plain_column(values) or [_cell("", v, False) for v in values]
-            joined = "".join(col)
-            if "|" in joined:
-                col = list(map(escape, col))
-            col = list(map(str.strip, col))
-            plain = plain and "\x1b" not in joined
-            widths[i] = max(widths[i], max(map(len, col), default=0))
-            cells[i::n] = col
-        spool.put(cells)
-    if not spool.count:
-        out.write("(no rows)\n")
-        return
-    if not plain:  # rare: tabulate measures these cells itself
-        table = [list(row) for row in spool]
-        out.write(tabulate.tabulate(table, names, "github", disable_numparse=True) + "\n")
-        return
-    row = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
-    out.write(row.format(*names) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
-    for cells in spool.chunks():
-        out.write(_rows_format(row, len(cells) // n).format(*cells) + "\n")
-
-
-def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> None:
-    """A listing in `fmt`, as `render.render` writes it, in flat memory: CSV, TSV, JSON,
-    JSON Lines, Markdown and tables (fitted to a terminal or not). The other document
-    formats (LaTeX, HTML, grid...) go there: tabulate holds every row."""
-    from ccmtool.render import options
-    from ccmtool.render import render as render_all
-
-    if fmt == "csv":
-        write_csv(names, rows, out)
-    elif fmt == "json":
-        write_json(names, rows, out)
-    elif fmt == "jsonl":
-        write_jsonl(names, rows, out)
-    elif fmt == "tsv":
-        write_tsv(names, rows, out)
-    elif fmt in ("markdown", "github"):
-        write_markdown(names, rows, out)
-    elif fmt == "table":
-        if not write_table(names, rows, out, None if options.wide else options.width):
-            out.write("(no rows)\n")
-    else:
-        render_all(names, rows, fmt, out)
+def _rows_format(row: str, count: int, between: str = "\n", end: str = "\n") -> str:
+    """The format of `count` lines of `row`: a chunk of cells is formatted in one call.
+    It ends with `end`, so that the chunk is written as formatted (text + "\n" copies
+    it: a fifth of a long table's writing)."""
+    return between.join([row] * count) + end

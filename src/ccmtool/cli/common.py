@@ -116,7 +116,7 @@ def show(
     if picked is None:  # --columns names none of this listing's columns
         return
     names, kept, limited = picked
-    from ccmtool.stream import render as write
+    from ccmtool.formats import render as write
 
     write(names, kept, fmt, sys.stdout)
     left_out = limited()
