@@ -43,7 +43,8 @@ def _json_objects(names: list[str], rows: Iterable[Sequence[Any]], indent: bool)
     members of an array, or one to a line) and joined as write_json or write_jsonl joins
     them. json's indenting encoder is pure Python; here a chunk's values are encoded in one
     call to the C encoder, with a NUL between them (JSON escapes every NUL inside a
-    string), and laid out by one str.format. `sources` becomes a list."""
+    string), and laid out by one %-format. `sources` becomes a list: a column at a time
+    where each cell is one source (the usual case), else cell by cell."""
     import json
 
     from ccmtool.model import SOURCE_SEPARATOR
@@ -52,15 +53,15 @@ def _json_objects(names: list[str], rows: Iterable[Sequence[Any]], indent: bool)
     encode = json.JSONEncoder(ensure_ascii=False, separators=("\x00", ":")).encode
     text = json.JSONEncoder(ensure_ascii=False).encode
     n = len(names)
-    keys = [text(str(name)).replace("{", "{{").replace("}", "}}") + ": {}" for name in names]
+    keys = [text(str(name)).replace("%", "%%") + ": %s" for name in names]
     if indent:
-        row, between = "{{\n    " + ",\n    ".join(keys) + "\n  }}", ",\n  "
+        row, between = "{\n    " + ",\n    ".join(keys) + "\n  }", ",\n  "
         opened, listed, closed = "[\n      ", ",\n      ", "\n    ]"
     else:
-        row, between = "{{" + ", ".join(keys) + "}}", "\n"
+        row, between = "{" + ", ".join(keys) + "}", "\n"
         opened, listed, closed = "[", ", ", "]"
     if not n:
-        row = "{{}}"
+        row = "{}"
     at = names.index(SOURCES) if SOURCES in names else -1
     it = iter(rows)
     while chunk := list(itertools.islice(it, stream.CHUNK)):
@@ -74,14 +75,23 @@ def _json_objects(names: list[str], rows: Iterable[Sequence[Any]], indent: bool)
                 yield between.join(json.dumps(r, ensure_ascii=False) for r in records)
             continue
         parts = encode(flat)[1:-1].split("\x00") if flat else []
-        for k in range(at, len(parts), n) if at >= 0 else ():
-            raw = flat[k]
-            if type(raw) is str and raw and SOURCE_SEPARATOR not in raw and raw.strip() == raw:
-                parts[k] = opened + parts[k] + closed  # one source: the usual case
-            else:
-                items = [text(s) for s in source_list(raw)]
-                parts[k] = opened + listed.join(items) + closed if items else "[]"
-        yield stream._rows_format(row, len(chunk), between, "").format(*parts)
+        raws = flat[at::n] if at >= 0 else []
+        if (
+            set(map(type, raws)) == {str}
+            and all(raws)
+            and SOURCE_SEPARATOR not in "\x00".join(raws)
+            and list(map(str.strip, raws)) == raws
+        ):  # one source in each cell: the usual case
+            parts[at::n] = [opened + p + closed for p in parts[at::n]]
+        else:
+            for k in range(at, len(parts), n) if at >= 0 else ():
+                raw = flat[k]
+                if type(raw) is str and raw and SOURCE_SEPARATOR not in raw and raw.strip() == raw:
+                    parts[k] = opened + parts[k] + closed
+                else:
+                    items = [text(s) for s in source_list(raw)]
+                    parts[k] = opened + listed.join(items) + closed if items else "[]"
+        yield stream._rows_format(row, len(chunk), between, "") % tuple(parts)
 
 
 def write_tsv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
@@ -92,7 +102,7 @@ def write_tsv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
 
     n = len(names)
     out.write("\t".join(tsv_cell(c) for c in names) + "\n")
-    line = "\t".join(["{}"] * n)
+    line = "\t".join(["%s"] * n)
     it = iter(rows)
     while chunk := list(itertools.islice(it, stream.CHUNK)):
         cells = stream._flat(chunk, n)
@@ -104,7 +114,7 @@ def write_tsv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
                     continue
             name = names[i]
             cells[i::n] = [tsv_cell(flat_value(name, v)) for v in values]
-        out.write(stream._rows_format(line, len(chunk)).format(*cells))
+        out.write(stream._rows_format(line, len(chunk)) % tuple(cells))
 
 
 def _json_value(column: str, value: Any) -> Any:
@@ -216,10 +226,10 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
         table = [list(row) for row in spool]
         out.write(tabulate.tabulate(table, names, "github", disable_numparse=True) + "\n")
         return
-    row = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
-    out.write(row.format(*names) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
+    row = "| " + " | ".join(f"%-{w}s" for w in widths) + " |"
+    out.write(row % tuple(names) + "\n|" + "|".join("-" * (w + 2) for w in widths) + "|\n")
     for cells in spool.chunks():
-        out.write(stream._rows_format(row, len(cells) // n).format(*cells))
+        out.write(stream._rows_format(row, len(cells) // n) % tuple(cells))
 
 
 def render(names: list[str], rows: Iterable[Sequence[Any]], fmt: str, out: TextIO) -> None:

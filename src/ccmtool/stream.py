@@ -280,19 +280,20 @@ class _Fit:
         w = self.width
         if self.bar:
             return [_scale_bar(c, w, self.widest) for c in col]
-        if self.sources:  # a site and a count: few distinct values
-            memo: dict[str, str] = {}
-            return [
-                c
-                if len(c) <= w and c.isascii()
-                else memo[c]
-                if c in memo
-                else memo.setdefault(c, cut_sources(c, w))
-                for c in col
-            ]
+        if self.sources:  # a site and a count: few distinct values, each cut once
+            memo = {c: c if len(c) <= w and c.isascii() else cut_sources(c, w) for c in set(col)}
+            return list(map(memo.__getitem__, col))
         if w > 0 and _narrow("".join(col)):
-            keep, mark = self.keep, self.mark
-            return [c if len(c) <= w else c[:keep].rstrip() + mark for c in col]
+            # c[:keep].rstrip() + mark where c is too long, by C-level calls mapped over
+            # the column (a comprehension doing it took 0.6 s in ccm actions at 500k facts)
+            lengths = list(map(len, col))
+            if max(lengths, default=0) <= w:
+                return col
+            heads = map(str.__getitem__, col, itertools.repeat(slice(self.keep)))
+            cuts = map(operator.add, map(str.rstrip, heads), itertools.repeat(self.mark))
+            if min(lengths) > w:
+                return list(cuts)
+            return [c if n <= w else x for c, n, x in zip(col, lengths, cuts, strict=True)]
         return [cut(c, w) for c in col]
 
 
