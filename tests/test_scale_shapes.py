@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
@@ -121,6 +122,28 @@ def test_markdown_cells_are_stripped_and_escaped_like_tabulate() -> None:
     formats.write_markdown(["h", "k"], iter(rows), out)
     cells = [["a \\| b", "x"]]
     assert out.getvalue() == tabulate(cells, ["h", "k"], "github", disable_numparse=True) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("names", "rows"),
+    [
+        (["a", "b"], [("\x1b[31mred\x1b[0m", "x")]),  # an escape before the last column
+        (["\x1b[1mh\x1b[0m"], [("x",)]),  # an escape in a header
+        (["a", "b", "c"], [("x", "\x1b[2my\x1b[0m", "z")] * 3),
+    ],
+)
+def test_markdown_with_terminal_escapes_is_measured_by_tabulate(
+    names: list[str], rows: list[tuple[str, ...]], monkeypatch: Any
+) -> None:
+    """tabulate does not count a terminal escape as width: a Markdown listing holding one
+    anywhere, in any column or chunk, is handed to tabulate whole (a review found one
+    padded by its length when it was not in the last column)."""
+    monkeypatch.setattr(stream, "CHUNK", 2)
+    expected = io.StringIO()
+    render.render(names, rows, "markdown", expected)
+    got = io.StringIO()
+    formats.write_markdown(names, iter(rows), got)
+    assert got.getvalue() == expected.getvalue()
 
 
 # Cells that exercise fitting: long text to cut, wide and combining characters, several

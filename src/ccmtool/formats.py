@@ -209,9 +209,9 @@ def write_markdown(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO)
         cells = stream._flat(chunk, n)
         for i in range(n):
             values = cells[i::n]
-            plain = stream._plain_text(values, set(map(type, values))) is not None
-            col = values if plain else [_cell("", v, False) for v in values]
-            joined = "".join(col)
+            joined = stream._plain_text(values, set(map(type, values)))
+            col = values if joined is not None else [_cell("", v, False) for v in values]
+            joined = "".join(col) if joined is None else joined
             if "|" in joined:
                 col = list(map(escape, col))
             col = list(map(str.strip, col))
