@@ -7,13 +7,13 @@ empty database -> export gives the same bytes for both.
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+from ccmtool.csvtext import Writer
 from ccmtool.errors import CcmError
 from ccmtool.model import split_sources
 
@@ -207,13 +207,13 @@ def export_rows(conn: sqlite3.Connection, what: str) -> tuple[list[str], Iterato
     if what not in _EXPORT_SQL:
         raise CcmError(f"cannot export {what!r}; choose one of {', '.join(EXPORT_KINDS)}")
     cur = conn.execute(_EXPORT_SQL[what])
-    cur.row_factory = None  # plain tuples, straight to csv.writer
+    cur.row_factory = None  # plain tuples, straight to the CSV writer
     columns = [d[0] for d in cur.description]
     return columns, iter(cur)
 
 
 class _Counter:
-    """Counts rows as csv.writer.writerows pulls them (a loop of writerow is slower)."""
+    """Counts rows as the CSV writer's writerows pulls them."""
 
     def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
         self.rows = rows
@@ -248,7 +248,7 @@ def write_export(
     columns, rows = export_rows(conn, what)
     n = 0
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = Writer(out)
         if excel:
             out.write("\ufeff")
             rows = (tuple(excel_safe(v) for v in row) for row in rows)

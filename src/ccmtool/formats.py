@@ -124,12 +124,13 @@ def _json_value(column: str, value: Any) -> Any:
 
 
 def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> None:
-    """CSV as csv.writer writes `render.flat_value` cells, a column of a chunk at a time:
-    only a column holding something to quote, or not text, is converted cell by cell
+    """CSV as `csvtext.Writer` writes `render.flat_value` cells, a column of a chunk at a
+    time: only a column holding something to quote, or not text, is converted cell by cell
     (csv.writer makes a write call per row: a fifth of `ccm actions --format csv`)."""
+    from ccmtool.csvtext import QUOTED as quoted
     from ccmtool.render import flat_value
 
-    n, quoted = len(names), _csv_quoted()
+    n = len(names)
     if not n:
         out.write("\n" * (1 + sum(1 for _ in rows)))
         return
@@ -151,25 +152,13 @@ def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
 
 
 @functools.cache
-def _csv_quoted() -> str:
-    """The characters that make csv.writer quote a cell: comma, quote and the line ending's
-    (Python 3.11 leaves a lone carriage return bare when lines end in "\n")."""
-    import csv
-    import io
-
-    probe = io.StringIO()
-    csv.writer(probe, lineterminator="\n").writerow(["\r"])
-    return ',"\n' + ("\r" if probe.getvalue().startswith('"') else "")
-
-
-@functools.cache
 def _csv_special(quoted: str) -> Callable[[str], object]:
     """Finds a character of `quoted` in a cell: a C-level call to map over a column."""
     return re.compile(f"[{re.escape(quoted)}]").search
 
 
 def _csv_column(values: list[str], joined: str, quoted: str) -> list[str]:
-    """A column of text (`joined`, to look in) as csv.writer quotes it in rows of two or
+    """A column of text (`joined`, to look in) as csvtext.Writer quotes it in rows of two or
     more, with C-level calls mapped over the column and one comprehension (every detail in
     a listing may hold a comma: a Python call per cell was a third of the listing's time)."""
     if '"' in joined:
@@ -179,7 +168,7 @@ def _csv_column(values: list[str], joined: str, quoted: str) -> list[str]:
 
 
 def _csv_cells(values: Sequence[Any], n: int, quoted: str) -> tuple[str, ...]:
-    """Cells as csv.writer writes them in a row of `n`: quoted when holding one of `quoted`,
+    """Cells as csvtext.Writer writes them in a row of `n`: quoted when holding one of `quoted`,
     quotes doubled; a row of one empty cell is `""` (else it would be a blank line)."""
     cells = []
     for value in values:

@@ -377,9 +377,9 @@ def render(
     out = out or sys.stdout
     names = [str(c) for c in columns]
     if fmt == "csv":
-        import csv
+        from ccmtool.csvtext import Writer
 
-        writer = csv.writer(out, lineterminator="\n")
+        writer = Writer(out)
         writer.writerow(names)
         writer.writerows(
             [flat_value(c, v) for c, v in zip(names, row, strict=True)] for row in rows
