@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
 # A cell holding one of these is quoted (and its quotes doubled).
 QUOTED = ',"\n\r'
+# Finds one in a cell: a C-level call, to map over a column (formats.write_csv).
+needs_quotes = re.compile(f"[{re.escape(QUOTED)}]").search
 
 
 class Writer:

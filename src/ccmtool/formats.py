@@ -4,16 +4,14 @@ every row (tests/test_scale_shapes.py compares them). `render` picks the writer;
 the chunks every writer reads, are in `stream`.
 
 Each chunk's cells are handled a column at a time by C-level calls where they need nothing
-done (plain text), and laid out by one %-format or str.format call per chunk.
+done (plain text), and laid out by one %-format call per chunk.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from ccmtool import stream
@@ -127,7 +125,7 @@ def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
     """CSV as `csvtext.Writer` writes `render.flat_value` cells, a column of a chunk at a
     time: only a column holding something to quote, or not text, is converted cell by cell
     (csv.writer makes a write call per row: a fifth of `ccm actions --format csv`)."""
-    from ccmtool.csvtext import QUOTED as quoted
+    from ccmtool.csvtext import QUOTED
     from ccmtool.render import flat_value
 
     n = len(names)
@@ -135,7 +133,7 @@ def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
         out.write("\n" * (1 + sum(1 for _ in rows)))
         return
     line = ",".join(["%s"] * n)
-    out.write(stream._rows_format(line, 1) % _csv_cells(names, n, quoted))
+    out.write(stream._rows_format(line, 1) % _csv_cells(names, n))
     it = iter(rows)
     while chunk := list(itertools.islice(it, stream.CHUNK)):
         cells = stream._flat(chunk, n)
@@ -143,37 +141,35 @@ def write_csv(names: list[str], rows: Iterable[Sequence[Any]], out: TextIO) -> N
             values = cells[i::n]
             if n > 1 and set(map(type, values)) == {str}:
                 joined = "".join(values)
-                if any(c in joined for c in quoted):
-                    cells[i::n] = _csv_column(values, joined, quoted)
+                if any(c in joined for c in QUOTED):
+                    cells[i::n] = _csv_column(values, joined)
                 continue
             name = names[i]
-            cells[i::n] = _csv_cells([flat_value(name, v) for v in values], n, quoted)
+            cells[i::n] = _csv_cells([flat_value(name, v) for v in values], n)
         out.write(stream._rows_format(line, len(chunk)) % tuple(cells))
 
 
-@functools.cache
-def _csv_special(quoted: str) -> Callable[[str], object]:
-    """Finds a character of `quoted` in a cell: a C-level call to map over a column."""
-    return re.compile(f"[{re.escape(quoted)}]").search
-
-
-def _csv_column(values: list[str], joined: str, quoted: str) -> list[str]:
+def _csv_column(values: list[str], joined: str) -> list[str]:
     """A column of text (`joined`, to look in) as csvtext.Writer quotes it in rows of two or
     more, with C-level calls mapped over the column and one comprehension (every detail in
     a listing may hold a comma: a Python call per cell was a third of the listing's time)."""
     if '"' in joined:
         values = list(map(str.replace, values, itertools.repeat('"'), itertools.repeat('""')))
-    hits = map(_csv_special(quoted), values)
+    from ccmtool.csvtext import needs_quotes
+
+    hits = map(needs_quotes, values)
     return ['"' + v + '"' if hit else v for v, hit in zip(values, hits, strict=True)]
 
 
-def _csv_cells(values: Sequence[Any], n: int, quoted: str) -> tuple[str, ...]:
-    """Cells as csvtext.Writer writes them in a row of `n`: quoted when holding one of `quoted`,
-    quotes doubled; a row of one empty cell is `""` (else it would be a blank line)."""
+def _csv_cells(values: Sequence[Any], n: int) -> tuple[str, ...]:
+    """Cells as csvtext.Writer writes them in a row of `n`: quoted when holding one of
+    csvtext.QUOTED, quotes doubled; a row of one empty cell is `""` (else a blank line)."""
+    from ccmtool.csvtext import needs_quotes
+
     cells = []
     for value in values:
         text = value if type(value) is str else "" if value is None else str(value)
-        if any(c in text for c in quoted) or (n == 1 and not text):
+        if needs_quotes(text) or (n == 1 and not text):
             text = '"' + text.replace('"', '""') + '"'
         cells.append(text)
     return tuple(cells)
